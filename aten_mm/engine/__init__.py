@@ -1,0 +1,2 @@
+"""engine of aten_mm."""
+from . import hooks  # noqa: F401

@@ -1,0 +1,4 @@
+"""Utilities of aten_mm."""
+from .setup_env import register_all_modules
+
+__all__ = ['register_all_modules']
