@@ -1,1 +1,19 @@
-"""apis of aten_mm."""
+"""apis of aten_mm: model building, stream inference, tool helpers."""
+from .config import ConfigError, check_cfg_options, load_config
+from .inference import (
+                        VideoInferencer,
+                        build_frame_pipeline,
+                        frame_results,
+                        inference_frames,
+                        init_model,
+)
+from .launch import build_runner, default_work_dir, setup_cpu_distributed
+from .video_io import AtomicVideoWriter, FrameSource, open_frame_source
+
+__all__ = [
+    'ConfigError', 'check_cfg_options', 'load_config', 'VideoInferencer',
+    'build_frame_pipeline', 'frame_results', 'inference_frames',
+    'init_model', 'build_runner', 'default_work_dir',
+    'setup_cpu_distributed', 'AtomicVideoWriter', 'FrameSource',
+    'open_frame_source'
+]

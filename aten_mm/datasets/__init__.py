@@ -1,4 +1,22 @@
 """datasets of aten_mm."""
-from . import synthetic  # noqa: F401
-from . import transforms  # noqa: F401
-from . import samplers  # noqa: F401
+from . import (
+                            samplers,  # noqa: F401
+                            synthetic,  # noqa: F401
+                            transforms,  # noqa: F401
+)
+from .base_video_dataset import BaseVideoDataset
+from .clip_sampling import (
+                            clip_indices,
+                            key_clip_indices,
+                            neighbor_clip_indices,
+                            random_key_clip_indices,
+                            segment_key,
+)
+from .davis_dataset import DAVISDataset
+from .vip_dataset import VIPDataset
+
+__all__ = [
+    'BaseVideoDataset', 'DAVISDataset', 'VIPDataset', 'clip_indices',
+    'key_clip_indices', 'neighbor_clip_indices', 'random_key_clip_indices',
+    'segment_key'
+]

@@ -1,1 +1,4 @@
-"""samplers."""
+"""Samplers of the video datasets."""
+from .video_sampler import VideoSampler, split_contiguous, video_groups
+
+__all__ = ['VideoSampler', 'split_contiguous', 'video_groups']

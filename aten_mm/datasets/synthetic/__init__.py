@@ -1,1 +1,19 @@
-"""synthetic."""
+"""Synthetic video human-parsing data (VIP and DAVIS layouts).
+
+See :func:`generate_dataset` and ``tools/dataset_converters/
+make_synthetic_vip.py``.
+"""
+from .generator import (
+    generate_dataset,
+    is_synthetic_set,
+    make_video,
+    split_videos,
+)
+from .person import PersonPose, PersonSpec, render_person, sample_person
+from .scene import render_labels, sample_video
+
+__all__ = [
+    'generate_dataset', 'is_synthetic_set', 'make_video', 'split_videos',
+    'PersonPose', 'PersonSpec', 'render_person', 'sample_person',
+    'render_labels', 'sample_video'
+]

@@ -1,1 +1,3 @@
 """hooks."""
+from .invalid_loss_hook import InvalidLossGuardHook  # noqa: F401
+from .visualization_hook import ParsingVisualizationHook  # noqa: F401

@@ -1,1 +1,5 @@
-"""metrics."""
+"""Registered metrics: VIP (mIoU, AP^r, AP^r_vol) and DAVIS (J, F)."""
+from .davis_metric import DAVISMetric
+from .vip_metric import VIPMetric, vip_prediction_from_sample
+
+__all__ = ['VIPMetric', 'DAVISMetric', 'vip_prediction_from_sample']

@@ -1,1 +1,4 @@
 """data_preprocessors."""
+from .video_data_preprocessor import VideoDataPreprocessor
+
+__all__ = ['VideoDataPreprocessor']

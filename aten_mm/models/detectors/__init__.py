@@ -1,1 +1,4 @@
 """detectors."""
+from .parsing_rcnn import ParsingRCNN
+
+__all__ = ['ParsingRCNN']

@@ -1,0 +1,261 @@
+"""Model building and frame-by-frame (stream) inference for users.
+
+:func:`init_model` builds a model from a config and a checkpoint (loaded
+with the project's safe loader). :class:`VideoInferencer` feeds in-memory
+frames one at a time (``F = 1``, docs/interfaces.md "Stream mode") through
+the config's test pipeline (its loading transform replaced by the frame
+itself) and ``model.test_step``, and hands back each frame's
+``DetDataSample`` in frame order. A video model may return a frame's result
+a few frames later (its key frame is a segment's median, §4.4); the
+inferencer keeps the pending frames and releases them in order.
+"""
+import copy
+from collections import deque
+from typing import Iterable, Iterator, List, Optional, Tuple, Union
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.dataset import Compose
+from mmengine.registry import init_default_scope
+
+from aten_mm.registry import MODELS
+
+from .config import ConfigError, load_config
+
+#: ``video_length`` given to a stream of unknown length (webcam); the end is
+#: signalled with :meth:`VideoInferencer.flush`.
+UNKNOWN_LENGTH = 10**9
+
+
+def _drop_pretrained(cfg) -> None:
+    """Remove every ``init_cfg=dict(type='Pretrained', ...)`` (no download:
+    the checkpoint holds all weights)."""
+    if isinstance(cfg, dict):
+        init = cfg.get('init_cfg')
+        if isinstance(init, dict) and init.get('type') == 'Pretrained':
+            cfg['init_cfg'] = None
+        for value in cfg.values():
+            _drop_pretrained(value)
+    elif isinstance(cfg, (list, tuple)):
+        for value in cfg:
+            _drop_pretrained(value)
+
+
+def _load_weights(model: torch.nn.Module, checkpoint: str) -> dict:
+    try:
+        from aten_mm.utils.checkpoint import load_checkpoint
+    except ImportError:  # the safe loader is optional at this layer
+        from mmengine.runner import load_checkpoint
+    return load_checkpoint(model, checkpoint, map_location='cpu')
+
+
+def init_model(config: Union[str, Config],
+               checkpoint: Optional[str] = None,
+               device: str = 'cpu',
+               cfg_options: Optional[dict] = None) -> torch.nn.Module:
+    """Build a model from a config file and load its checkpoint.
+
+    Args:
+        config (str | Config): Config file path or loaded config.
+        checkpoint (str, optional): Checkpoint path; ``None`` keeps the
+            initial (random) weights.
+        device (str): ``'cpu'``, ``'cuda:0'`` ... Defaults to ``'cpu'``.
+        cfg_options (dict, optional): Config overrides.
+
+    Returns:
+        nn.Module: The model in eval mode on ``device``, with ``cfg`` (the
+        config) and ``dataset_meta`` (from the checkpoint, else the
+        config's test dataset ``metainfo`` if any) attributes.
+    """
+    from aten_mm.utils import register_all_modules
+    cfg = load_config(config, cfg_options)
+    if 'model' not in cfg:
+        raise ConfigError(f'Config {cfg.filename} has no "model".')
+    register_all_modules(init_default_scope=False)
+    init_default_scope(cfg.get('default_scope', 'aten_mm'))
+    model_cfg = copy.deepcopy(cfg.model)
+    if checkpoint is not None:
+        _drop_pretrained(model_cfg)
+    model = MODELS.build(model_cfg)
+    dataset_meta = None
+    if checkpoint is not None:
+        ckpt = _load_weights(model, checkpoint)
+        meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
+        dataset_meta = meta.get('dataset_meta')
+    if dataset_meta is None:
+        dataset_meta = cfg.get('test_dataloader', {}).get(
+            'dataset', {}).get('metainfo')
+    model.cfg = cfg
+    model.dataset_meta = dataset_meta
+    model.to(device)
+    model.eval()
+    return model
+
+
+def build_frame_pipeline(cfg: Config) -> Compose:
+    """The test pipeline for an in-memory frame.
+
+    The config's ``test_dataloader.dataset.pipeline`` without its loading
+    transforms (types starting with ``Load``: frames come from memory and
+    there is no ground truth).
+
+    Args:
+        cfg (Config): Full config.
+
+    Returns:
+        Compose: Takes the dict of :func:`frame_results`.
+    """
+    try:
+        pipeline = cfg.test_dataloader.dataset.pipeline
+    except AttributeError:
+        raise ConfigError(
+            f'Config {cfg.filename} has no test_dataloader.dataset.pipeline'
+            ' (needed to prepare frames).') from None
+    kept = [t for t in copy.deepcopy(pipeline)
+            if not str(t['type']).split('.')[-1].startswith('Load')]
+    return Compose(kept)
+
+
+def frame_results(frame_bgr: np.ndarray, frame_index: int, video_id: str,
+                  video_length: int, img_path: Optional[str] = None) -> dict:
+    """The pipeline input of one in-memory frame (what ``LoadClipFrames``
+    would give for a stream item, docs/interfaces.md).
+
+    Args:
+        frame_bgr (np.ndarray): ``(H, W, 3)`` uint8 BGR frame.
+        frame_index (int): 0-based position in the video.
+        video_id (str): Video name (a new name resets the model's cache).
+        video_length (int): Number of frames of the video.
+        img_path (str, optional): File of the frame, when there is one.
+
+    Returns:
+        dict: ``imgs``, ``target_pos`` and the stream-item metainfo.
+    """
+    if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3:
+        raise ValueError(f'frame {frame_index} must be (H, W, 3) BGR, got '
+                         f'shape {frame_bgr.shape}')
+    shape = frame_bgr.shape[:2]
+    return dict(
+        imgs=[frame_bgr], target_pos=0, img_shape=shape, ori_shape=shape,
+        video_id=video_id, video_length=int(video_length),
+        frame_id=frame_index, frame_index=frame_index,
+        key_frame_index=frame_index, ref_frame_indices=[],
+        clip_frame_indices=[frame_index], img_path=img_path, degraded=False)
+
+
+class VideoInferencer:
+    """Stream inference over the frames of one video, in order.
+
+    Args:
+        model (nn.Module): From :func:`init_model` (per-frame
+            ``ParsingRCNN`` or a video model: ATEN/DFF/FGFA).
+        video_id (str): Name of the video.
+        video_length (int, optional): Number of frames; ``None`` for an
+            open-ended stream (call :meth:`flush` at its end).
+        pipeline (Compose, optional): Defaults to
+            :func:`build_frame_pipeline` of ``model.cfg``.
+
+    Example:
+        >>> inferencer = VideoInferencer(model, 'clip', len(frames))
+        >>> for i, frame in enumerate(frames):
+        ...     for sample in inferencer.feed(frame):
+        ...         print(sample.frame_index, sample.pred_instances)
+        >>> rest = inferencer.flush()
+    """
+
+    def __init__(self, model, video_id: str = 'video',
+                 video_length: Optional[int] = None,
+                 pipeline: Optional[Compose] = None) -> None:
+        self.model = model
+        self.video_id = str(video_id)
+        self.video_length = (UNKNOWN_LENGTH if video_length is None else
+                             int(video_length))
+        if self.video_length < 1:
+            raise ValueError(f'video_length must be >= 1, got {video_length}')
+        self.pipeline = pipeline or build_frame_pipeline(model.cfg)
+        self.next_index = 0
+        self._done = 0
+        if hasattr(model, 'stream_reset'):
+            model.stream_reset()
+
+    @torch.no_grad()
+    def feed(self, frame_bgr: np.ndarray,
+             img_path: Optional[str] = None) -> List:
+        """Run the next frame; returns the samples that became ready.
+
+        Args:
+            frame_bgr (np.ndarray): ``(H, W, 3)`` uint8 BGR frame.
+            img_path (str, optional): Its file, kept in the metainfo.
+
+        Returns:
+            list[DetDataSample]: Finished frames (in frame order; their
+            ``frame_index`` says which), possibly none.
+        """
+        t = self.next_index
+        if t >= self.video_length:
+            raise ValueError(
+                f'video {self.video_id} has {self.video_length} frames; got '
+                f'one more')
+        data = self.pipeline(frame_results(
+            frame_bgr, t, self.video_id, self.video_length, img_path))
+        batch = dict(inputs=[data['inputs']],
+                     data_samples=[data['data_samples']])
+        self.next_index += 1
+        return self._check(self.model.test_step(batch))
+
+    @torch.no_grad()
+    def flush(self) -> List:
+        """End the video; returns the frames still pending (in order)."""
+        out = []
+        if hasattr(self.model, 'stream_flush'):
+            out = self._check(self.model.stream_flush())
+        if self._done != self.next_index:
+            raise RuntimeError(
+                f'video {self.video_id}: {self.next_index} frames fed but '
+                f'{self._done} results returned')
+        return out
+
+    def _check(self, samples: List) -> List:
+        for sample in samples:
+            if int(sample.metainfo['frame_index']) != self._done:
+                raise RuntimeError(
+                    f'video {self.video_id}: expected the result of frame '
+                    f'{self._done}, got frame '
+                    f'{sample.metainfo["frame_index"]}')
+            self._done += 1
+        return list(samples)
+
+
+def inference_frames(model,
+                     frames: Iterable[np.ndarray],
+                     video_id: str = 'video',
+                     video_length: Optional[int] = None
+                     ) -> Iterator[Tuple[np.ndarray, object]]:
+    """Stream-mode inference over frames; yields ``(frame, sample)``.
+
+    Every input frame is paired with its own result, in order, whatever
+    delay the model needs (the frames waiting for their result are kept,
+    at most the model's look-ahead).
+
+    Args:
+        model (nn.Module): From :func:`init_model`.
+        frames (Iterable[np.ndarray]): ``(H, W, 3)`` uint8 BGR frames.
+        video_id (str): Name of the video.
+        video_length (int, optional): Number of frames (``len(frames)``
+            when it has a length; else an open-ended stream).
+
+    Yields:
+        tuple: ``(frame_bgr, DetDataSample)`` with ``pred_sem_seg``,
+        ``pred_instances`` and ``pred_part_instances`` at frame size.
+    """
+    if video_length is None and hasattr(frames, '__len__'):
+        video_length = len(frames) or None
+    inferencer = VideoInferencer(model, video_id, video_length)
+    waiting = deque()
+    for frame in frames:
+        waiting.append(frame)
+        for sample in inferencer.feed(frame):
+            yield waiting.popleft(), sample
+    for sample in inferencer.flush():
+        yield waiting.popleft(), sample

@@ -1,0 +1,101 @@
+"""DAVIS-2016 dataset (davis_protocol.md "Layout")."""
+import os.path as osp
+from typing import List
+
+from aten_mm.registry import DATASETS
+
+from .base_video_dataset import (
+    BaseVideoDataset,
+    list_frames,
+    read_lines,
+    read_meta,
+    require_dir,
+    resolve_path,
+)
+
+
+@DATASETS.register_module()
+class DAVISDataset(BaseVideoDataset):
+    """DAVIS-2016 as a two-class (background / foreground) video dataset.
+
+    Layout (relative to ``data_root``, names configurable)::
+
+        JPEGImages/480p/<seq>/00000.jpg     frames, 0-based ids
+        Annotations/480p/<seq>/00000.png    every frame, non-zero = fg
+        ImageSets/2016/{train,val}.txt      one sequence per line
+
+    ``frame_index == frame_id``. With ``clip_cfg=dict(mode='stream')`` (the
+    val/test default of ``configs/_base_/datasets/davis.py``) the items are
+    every frame of every sequence in order, F = 1, for stream evaluation;
+    with ``mode='key'`` / ``'neighbors'`` / ``'single'`` every frame is a
+    target with its clip, as VIP (training; frames without annotation are
+    not targets then). ``seg_map_path`` is the
+    annotation png (None where a frame has none).
+
+    Args:
+        data_root (str): Dataset root.
+        split (str): Split name, used in ``split_file``.
+        img_dir (str): Frame folder. Defaults to ``'JPEGImages/480p'``.
+        ann_dir (str): Annotation folder. Defaults to
+            ``'Annotations/480p'``.
+        split_file (str): Sequence list. Defaults to
+            ``'ImageSets/2016/{split}.txt'``.
+        img_suffix (str): Defaults to ``'.jpg'``.
+        meta_dir (str): Optional per-sequence json (synthetic set) with
+            ``degraded_frames``. Defaults to ``'meta'``.
+        **kwargs: See :class:`BaseVideoDataset`.
+    """
+
+    METAINFO = dict(classes=('background', 'foreground'))
+
+    def __init__(self,
+                 data_root: str = '',
+                 split: str = 'train',
+                 img_dir: str = 'JPEGImages/480p',
+                 ann_dir: str = 'Annotations/480p',
+                 split_file: str = 'ImageSets/2016/{split}.txt',
+                 img_suffix: str = '.jpg',
+                 meta_dir: str = 'meta',
+                 **kwargs):
+        self.split = split
+        self.meta_dir = meta_dir
+        self.img_dir, self.ann_dir = img_dir, ann_dir
+        self.split_file = split_file.format(split=split)
+        self.img_suffix = img_suffix
+        super().__init__(data_root=data_root, **kwargs)
+
+    def index_videos(self) -> List[dict]:
+        """Index every frame of every sequence of the split.
+
+        Returns:
+            list[dict]: See :meth:`BaseVideoDataset.index_videos`.
+        """
+        img_root = require_dir(resolve_path(self.data_root, self.img_dir),
+                               'DAVIS image')
+        ann_root = resolve_path(self.data_root, self.ann_dir)
+        seqs = read_lines(resolve_path(self.data_root, self.split_file),
+                          'DAVIS split')
+        out = []
+        for seq in seqs:
+            seq_dir = require_dir(osp.join(img_root, seq), 'DAVIS sequence')
+            frames = list_frames(seq_dir, self.img_suffix)
+            if not frames:
+                raise FileNotFoundError(
+                    f'no *{self.img_suffix} frames in {seq_dir}')
+            anns = list_frames(osp.join(ann_root, seq), '.png')
+            length = max(frames) + 1
+            degraded = set(read_meta(resolve_path(
+                self.data_root, osp.join(self.meta_dir, f'{seq}.json'))).get(
+                    'degraded_frames', []))
+            targets = [
+                dict(frame_id=fid, frame_index=fid, img_path=frames[fid],
+                     seg_map_path=anns.get(fid),
+                     degraded=fid in degraded)
+                for fid in sorted(frames)
+            ]
+            if self.clip_cfg.get('mode') != 'stream':
+                # clip mode: only annotated frames are targets
+                targets = [t for t in targets if t['seg_map_path']]
+            out.append(dict(video_id=seq, video_length=length,
+                            frames=frames, targets=targets))
+        return out

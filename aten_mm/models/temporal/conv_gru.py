@@ -1,0 +1,127 @@
+"""ConvGRU temporal encoder (paper §4.1, Eq. 4-5)."""
+from typing import List, Optional, Union
+
+import torch
+import torch.nn as nn
+from torch import Tensor
+
+from aten_mm.registry import MODELS
+
+from .base_recurrent_encoder import (
+    BaseRecurrentEncoder,
+    build_gate_conv,
+    gate_activation,
+)
+
+
+class ConvGRUCell(nn.Module):
+    """One convolutional GRU step, paper Eq. (5)::
+
+        z_t  = sigma(x_t * w_xz + h_{t-1} * w_hz + b_z)
+        r_t  = sigma(x_t * w_xr + h_{t-1} * w_hr + b_r)
+        h'_t = tanh(x_t * w_xh' + (r_t . h_{t-1}) * w_hh' + b_h')
+        h_t  = (1 - z_t) . h_{t-1} + z_t . h'_t
+
+    ``*`` is a k x k convolution, ``.`` the element-wise product. The three
+    input convs are one conv ``conv_x`` (C_in -> 3 C_h, bias (b_z, b_r,
+    b_h'), output channels ordered z, r, h'); the hidden convs are
+    ``conv_h_zr`` (C_h -> 2 C_h, no bias, ordered z, r) and ``conv_h_h``
+    (C_h -> C_h, no bias).
+
+    Args:
+        in_channels (int): Input channels C_in.
+        hidden_channels (int): State channels C_h.
+        kernel_size (int): Conv kernel. Defaults to 3.
+        gate_act (str): ``'sigmoid'`` or ``'hard_sigmoid'`` for sigma.
+            Defaults to 'sigmoid'.
+        depthwise (bool): Depthwise-separable convs. Defaults to False.
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 hidden_channels: int,
+                 kernel_size: int = 3,
+                 gate_act: str = 'sigmoid',
+                 depthwise: bool = False) -> None:
+        super().__init__()
+        self.hidden_channels = hidden_channels
+        self.gate_act = gate_act
+        self.sigma = gate_activation(gate_act)
+        self.conv_x = build_gate_conv(in_channels, 3 * hidden_channels,
+                                      kernel_size, True, depthwise)
+        self.conv_h_zr = build_gate_conv(hidden_channels,
+                                         2 * hidden_channels, kernel_size,
+                                         False, depthwise)
+        self.conv_h_h = build_gate_conv(hidden_channels, hidden_channels,
+                                        kernel_size, False, depthwise)
+
+    def input_conv(self, x: Tensor) -> Tensor:
+        """Input-to-hidden convs: (B, C_in, H, W) -> (B, 3 C_h, H, W)."""
+        return self.conv_x(x)
+
+    def init_state(self, h0: Tensor) -> Tensor:
+        """The state is h itself: (N, C_h, H, W)."""
+        return h0
+
+    def hidden(self, state: Tensor) -> Tensor:
+        return state
+
+    def step(self, x_proj: Tensor, h: Tensor) -> Tensor:
+        """One step of Eq. (5).
+
+        Args:
+            x_proj (Tensor): ``input_conv(x_t)`` (N, 3 C_h, H, W).
+            h (Tensor): h_{t-1} (N, C_h, H, W).
+
+        Returns:
+            Tensor: h_t (N, C_h, H, W).
+        """
+        xz, xr, xh = x_proj.chunk(3, dim=1)
+        hz, hr = self.conv_h_zr(h).chunk(2, dim=1)
+        z = self.sigma(xz + hz)
+        r = self.sigma(xr + hr)
+        h_cand = torch.tanh(xh + self.conv_h_h(r * h))
+        return (1 - z) * h + z * h_cand
+
+
+@MODELS.register_module()
+class ConvGRUEncoder(BaseRecurrentEncoder):
+    """ConvGRU temporal encoder, paper Eq. (4): F̄_k = convGRU(F(k-p->k),
+    ..., F(k-1->k), F_k), the last hidden state (3x3 convs, 256 channels in
+    the paper, §4.5).
+
+    Args:
+        in_channels (int): Feature channels. Defaults to 256.
+        kernel_size (int): Defaults to 3.
+        init_state (str): ``'zeros'`` or ``'mean'``. Defaults to 'zeros'.
+        gate_act (str): ``'sigmoid'`` or ``'hard_sigmoid'``. Defaults to
+            'sigmoid'.
+        bottleneck_channels (int, optional): See
+            :class:`BaseRecurrentEncoder` (efficient mode).
+        downsample (int): See :class:`BaseRecurrentEncoder`.
+        depthwise (bool): Depthwise-separable gate convs.
+        batched_input_conv (bool): One input conv for all steps (exact).
+        init_cfg (dict | list[dict], optional): mmengine init config.
+    """
+
+    def __init__(self,
+                 in_channels: int = 256,
+                 kernel_size: int = 3,
+                 init_state: str = 'zeros',
+                 gate_act: str = 'sigmoid',
+                 bottleneck_channels: Optional[int] = None,
+                 downsample: int = 1,
+                 depthwise: bool = False,
+                 batched_input_conv: bool = True,
+                 init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
+        super().__init__(
+            in_channels=in_channels,
+            kernel_size=kernel_size,
+            init_state=init_state,
+            bottleneck_channels=bottleneck_channels,
+            downsample=downsample,
+            depthwise=depthwise,
+            batched_input_conv=batched_input_conv,
+            init_cfg=init_cfg)
+        self.cell = ConvGRUCell(self.hidden_channels, self.hidden_channels,
+                                kernel_size, gate_act, depthwise)

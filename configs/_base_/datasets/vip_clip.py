@@ -1,0 +1,62 @@
+# VIP clips for ATEN (paper §5.1): l = 3, p = 2, longer side 512.
+# A model config that changes l / p sets `key_interval` / `num_refs` AND
+# overrides `clip_cfg` of the three datasets (variables are resolved when
+# this file is read), e.g. for DFF (l = 10, p = 0):
+#   key_interval, num_refs = 10, 0
+#   clip_cfg = dict(mode='key', key_interval=10, num_refs=0)
+#   train_dataloader = dict(dataset=dict(clip_cfg=clip_cfg))
+#   val_dataloader = dict(dataset=dict(clip_cfg=clip_cfg))
+#   test_dataloader = val_dataloader
+dataset_type = 'VIPDataset'
+data_root = 'data/VIP/'
+key_interval = 3
+num_refs = 2
+img_scale = (512, 512)  # (w, h) box: the longer side becomes 512
+backend_args = None
+
+clip_cfg = dict(mode='key', key_interval=key_interval, num_refs=num_refs)
+
+train_pipeline = [
+    dict(type='LoadClipFrames', backend_args=backend_args),
+    dict(type='LoadVIPAnnotations', backend_args=backend_args),
+    dict(type='ClipResize', scale=img_scale, keep_ratio=True),
+    dict(type='ClipRandomFlip', prob=0.5),
+    dict(type='ClipPhotoMetricDistortion'),
+    dict(type='PackClipInputs'),
+]
+test_pipeline = [
+    dict(type='LoadClipFrames', backend_args=backend_args),
+    dict(type='ClipResize', scale=img_scale, keep_ratio=True),
+    dict(type='PackClipInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='train',
+        clip_cfg=clip_cfg,
+        random_offset=True,
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    drop_last=False,
+    # whole videos per rank, in frame order, nothing padded or duplicated
+    sampler=dict(type='VideoSampler'),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='val',
+        clip_cfg=clip_cfg,
+        test_mode=True,
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+val_evaluator = dict(type='VIPMetric')
+test_evaluator = val_evaluator

@@ -1,0 +1,7 @@
+# ATEN, paper default (Table 1 "ATEN"): l = 3, p = 2, ConvGRU, flow-warping
+# alignment; VIP, 1 clip per GPU, 40 epochs.
+_base_ = [
+    '../_base_/models/aten_r50-d8-deeplabv3plus.py',
+    '../_base_/datasets/vip_clip.py', '../_base_/schedules/schedule_40e.py',
+    '../_base_/default_runtime.py'
+]

@@ -1,0 +1,8 @@
+# ATEN (l = 3, p = 2) on the narrow Parsing R-CNN and the synthetic VIP set:
+# the CPU quick-start and the tests.
+_base_ = [
+    '../_base_/models/aten_tiny.py',
+    '../_base_/datasets/synthetic_vip_clip.py',
+    '../_base_/schedules/schedule_synthetic.py',
+    '../_base_/default_runtime.py'
+]

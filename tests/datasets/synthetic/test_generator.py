@@ -1,0 +1,239 @@
+"""Tests of the synthetic generator's output (VIP and DAVIS layouts)."""
+import json
+import os
+import os.path as osp
+
+import cv2
+import numpy as np
+import pytest
+
+from aten_mm.datasets.synthetic import (
+    generate_dataset,
+    make_video,
+    render_labels,
+    split_videos,
+)
+from aten_mm.datasets.synthetic import generator as gen_mod
+from aten_mm.datasets.vip_classes import VIP_CLASSES
+
+FINE = 'VIP_Fine'
+ANN = osp.join(FINE, 'Annotations')
+
+
+def _files(root):
+    out = {}
+    for d, _, names in os.walk(root):
+        for n in names:
+            p = osp.join(d, n)
+            with open(p, 'rb') as f:
+                out[osp.relpath(p, root)] = f.read()
+    return out
+
+
+def _read(path):
+    arr = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    assert arr is not None, path
+    return arr
+
+
+def _lines(path):
+    with open(path) as f:
+        return [x.strip() for x in f if x.strip()]
+
+
+def test_same_seed_same_bytes_other_seed_differs(small_sets):
+    a = _files(small_sets.get('a')[0])
+    b = _files(small_sets.get('b')[0])
+    assert sorted(a) == sorted(b)
+    assert len(a) > 3 * 12  # every frame at least
+    assert [k for k in a if a[k] != b[k]] == []
+    c = _files(small_sets.get('seed1', seed=1)[0])
+    frames = [k for k in a if k.startswith('VIP_Sequence')]
+    differ = [k for k in frames if a[k] != c.get(k)]
+    assert len(differ) == len(frames)
+
+
+def test_annotated_frames_consistent(small_sets):
+    root, summary = small_sets.get('a')
+    counted = np.zeros(20, np.int64)
+    n = 0
+    for split in ('train', 'val', 'test'):
+        for item in _lines(osp.join(root, FINE, 'lists', f'{split}_id.txt')):
+            n += 1
+            cat = _read(osp.join(root, ANN, 'Category_ids', item + '.png'))
+            hum = _read(osp.join(root, ANN, 'Human_ids', item + '.png'))
+            ins = _read(osp.join(root, ANN, 'Instance_ids', item + '.png'))
+            assert cat.shape == hum.shape == ins.shape == (64, 96)
+            assert cat.dtype == hum.dtype == np.uint8
+            assert cat.max() <= 19
+            np.testing.assert_array_equal(hum > 0, cat > 0)
+            assert (cat > 0).any()
+            counted += np.bincount(cat.ravel(), minlength=20)
+            rows = [tuple(map(int, x.split())) for x in _lines(
+                osp.join(root, ANN, 'Instance_ids', item + '.txt'))]
+            assert {r[0] for r in rows} == set(np.unique(ins[ins > 0]))
+            for iid, c, h in rows:
+                m = ins == iid
+                assert (cat[m] == c).all() and (hum[m] == h).all()
+            pairs = set(zip(cat[cat > 0].tolist(), hum[cat > 0].tolist()))
+            assert {(c, h) for _, c, h in rows} == pairs
+            # the annotated image is the sequence frame, byte for byte
+            video, frame = item.split('/')
+            with open(osp.join(root, FINE, 'Images', item + '.jpg'),
+                      'rb') as f1, open(osp.join(
+                          root, 'VIP_Sequence', video, frame + '.jpg'),
+                          'rb') as f2:
+                assert f1.read() == f2.read()
+    assert n == 3 * 3  # frames 1, 6, 11 of 3 videos
+    assert summary['class_pixel_counts'] == dict(
+        zip(VIP_CLASSES, counted.tolist()))
+
+
+def test_lists_point_to_existing_files(small_sets):
+    root, summary = small_sets.get('a')
+    lists = osp.join(root, FINE, 'lists')
+    videos = {s: _lines(osp.join(lists, f'{s}_videos.txt'))
+              for s in ('train', 'val', 'test')}
+    assert videos == dict(train=['videos1'], val=['videos2'],
+                          test=['videos3'])
+    for split, vids in videos.items():
+        items = _lines(osp.join(lists, f'{split}_id.txt'))
+        assert items == [f'{v}/{t:012d}' for v in vids for t in (1, 6, 11)]
+        for item in items:
+            for sub, ext in (('Images', '.jpg'),
+                             ('Annotations/Category_ids', '.png'),
+                             ('Annotations/Human_ids', '.png'),
+                             ('Annotations/Instance_ids', '.png'),
+                             ('Annotations/Instance_ids', '.txt')):
+                assert osp.isfile(osp.join(root, FINE, sub, item + ext))
+    for v in sum(videos.values(), []):
+        assert sorted(os.listdir(osp.join(root, 'VIP_Sequence', v))) == [
+            f'{t:012d}.jpg' for t in range(1, 13)]
+
+
+def test_davis_foreground_equals_vip_persons(small_sets):
+    vip, _ = small_sets.get('a')
+    davis, summary = small_sets.get('davis', fmt='davis')
+    assert summary['format'] == 'davis'
+    sets = osp.join(davis, 'ImageSets', '2016')
+    assert _lines(osp.join(sets, 'train.txt')) == ['videos1']
+    assert _lines(osp.join(sets, 'val.txt')) == ['videos2', 'videos3']
+    checked = 0
+    for v in ('videos1', 'videos2', 'videos3'):
+        for t in range(12):
+            with open(osp.join(davis, 'JPEGImages', '480p', v,
+                               f'{t:05d}.jpg'), 'rb') as f1, open(osp.join(
+                                   vip, 'VIP_Sequence', v,
+                                   f'{t + 1:012d}.jpg'), 'rb') as f2:
+                assert f1.read() == f2.read()  # same renderer, same frame
+            mask = _read(osp.join(davis, 'Annotations', '480p', v,
+                                  f'{t:05d}.png'))
+            assert set(np.unique(mask)) <= {0, 255}
+            hum_path = osp.join(vip, ANN, 'Human_ids', v, f'{t + 1:012d}.png')
+            if osp.isfile(hum_path):
+                np.testing.assert_array_equal(mask > 0, _read(hum_path) > 0)
+                checked += 1
+    assert checked == 9
+
+
+def test_degradations_listed_in_meta(small_sets):
+    root, summary = small_sets.get('a')
+    clean, _ = small_sets.get('clean', degrade_ratio=0.0)
+    total = 0
+    for v in ('videos1', 'videos2', 'videos3'):
+        with open(osp.join(root, 'meta', v + '.json')) as f:
+            meta = json.load(f)
+        assert (meta['num_frames'], meta['width'], meta['height']) == (
+            12, 96, 64)
+        assert len(meta['degraded_frames']) == 3  # round(0.25 * 12)
+        assert sorted(meta['degradation']) == sorted(
+            str(i) for i in meta['degraded_frames'])
+        assert set(meta['degradation'].values()) <= {
+            'motion_blur', 'defocus', 'noise'}
+        for t in range(1, 13):
+            name = osp.join('VIP_Sequence', v, f'{t:012d}.jpg')
+            a, b = _read(osp.join(root, name)), _read(osp.join(clean, name))
+            # same scene; only the listed frames are degraded
+            assert (t in meta['degraded_frames']) == (not np.array_equal(
+                a, b))
+        total += len(meta['degraded_frames'])
+    assert summary['degraded_frames'] == total
+
+
+def test_default_set_has_all_19_classes():
+    seen = set()
+    for i in range(12):  # the default set: 12 videos x 40 frames, K = 5
+        video = make_video(0, i, (256, 144), 40)
+        for t in range(0, 40, 5):
+            cat, hum, _ = render_labels(video, t)
+            seen |= set(np.unique(cat).tolist())
+    assert seen == set(range(20))
+
+
+def test_split_videos():
+    names = [f'videos{i}' for i in range(1, 13)]
+    s = split_videos(names)
+    assert (s['train'], s['val'], s['test']) == (
+        names[:8], names[8:10], names[10:])
+    assert split_videos(['a']) == dict(train=['a'], val=[], test=[])
+    assert split_videos(['a', 'b', 'c']) == dict(train=['a'], val=['b'],
+                                                 test=['c'])
+
+
+TINY = dict(num_videos=1, num_frames=3, size=(48, 32), progress=False)
+
+
+def test_refuses_foreign_folder_and_replaces_old_set(tmp_path):
+    foreign = tmp_path / 'foreign'
+    foreign.mkdir()
+    (foreign / 'mine.txt').write_text('keep me')
+    with pytest.raises(FileExistsError, match='not a synthetic set'):
+        generate_dataset(str(foreign), **TINY)
+    assert os.listdir(foreign) == ['mine.txt']
+    generate_dataset(str(foreign), overwrite=True, **TINY)
+    assert not (foreign / 'mine.txt').exists()
+    # a previous synthetic set is replaced without --overwrite
+    (foreign / 'stale.txt').write_text('old')
+    summary = generate_dataset(str(foreign), seed=3, **TINY)
+    assert summary['seed'] == 3 and not (foreign / 'stale.txt').exists()
+    assert sorted(os.listdir(tmp_path)) == ['foreign']  # no temp folders
+
+
+def test_interrupted_run_leaves_nothing(tmp_path, monkeypatch):
+    calls = []
+
+    def boom(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return orig(*args, **kwargs)
+
+    orig = gen_mod.VIPWriter.write_frame
+    monkeypatch.setattr(gen_mod.VIPWriter, 'write_frame', boom)
+    with pytest.raises(KeyboardInterrupt):
+        generate_dataset(str(tmp_path / 'out'), **TINY)
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize('kwargs,msg', [
+    (dict(size=(12, 64)), 'size'), (dict(annotate_every=0), 'annotate'),
+    (dict(num_videos=0), 'num_videos'), (dict(fmt='coco'), 'fmt'),
+    (dict(degrade_ratio=1.5), 'degrade_ratio'), (dict(seed=-1), 'seed')])
+def test_bad_arguments(tmp_path, kwargs, msg):
+    with pytest.raises(ValueError, match=msg):
+        generate_dataset(str(tmp_path / 'x'), **dict(TINY, **kwargs))
+    assert not (tmp_path / 'x').exists()
+
+
+def test_preview_sheet(tmp_path):
+    summary = generate_dataset(str(tmp_path / 'p'), preview=True,
+                               **dict(TINY, num_videos=2, size=(64, 48)))
+    sheet = _read(summary['preview_path'])[..., ::-1]  # RGB
+    from aten_mm.visualization.palette import VIP_PALETTE
+    video = make_video(0, 0, (64, 48), 3)
+    cat, _, _ = render_labels(video, 0)
+    # first row, middle panel (enlarged x4 to >= 200 px wide, 4 px gaps,
+    # 16 px title bar) is the part map of videos1 in the VIP palette
+    panel = sheet[16:16 + 48 * 4, 4 + 256 + 4:4 + 2 * 256 + 4]
+    np.testing.assert_array_equal(
+        panel, np.repeat(np.repeat(VIP_PALETTE[cat], 4, 0), 4, 1))

@@ -1,0 +1,93 @@
+"""Key-frame clip sampling (paper §4.4, docs/interfaces.md)."""
+# ruff: noqa: E741  (l = the paper's key-frame interval)
+import numpy as np
+import pytest
+
+from aten_mm.datasets.clip_sampling import (
+    clip_indices,
+    key_clip_indices,
+    neighbor_clip_indices,
+    random_key_clip_indices,
+    segment_key,
+)
+
+
+@pytest.mark.parametrize('t,l,p,n,key,refs', [
+    # l = 3, 10 frames: segments [0,3) [3,6) [6,9) [9,10), keys 1 4 7 9
+    (0, 3, 2, 10, 1, [7, 4]),   # first frame: only later keys exist
+    (1, 3, 2, 10, 1, [7, 4]),   # the key itself
+    (4, 3, 2, 10, 4, [1, 7]),   # one earlier + one later, tie -> smaller
+    (8, 3, 2, 10, 7, [1, 4]),   # two earlier keys, furthest first
+    (9, 3, 2, 10, 9, [4, 7]),   # last frame = short last segment (m = 1)
+    (10, 3, 2, 11, 10, [4, 7]),  # partial last segment [9, 11): key 9 + 1
+    (3, 3, 1, 10, 4, [1]),      # p = 1
+    (0, 3, 1, 10, 1, [4]),
+    (7, 10, 0, 25, 5, []),      # DFF, p = 0
+    (22, 10, 0, 25, 22, []),    # l = 10, last segment [20, 25): key 22
+    (0, 3, 2, 4, 1, [3, 3]),    # 2 segments only: repeat the later key
+    (1, 3, 2, 2, 1, [1, 1]),    # 1 segment: repeat the key itself
+    (0, 3, 3, 7, 1, [6, 4, 4]),  # 3 keys: nearest repeated
+    (5, 1, 2, 8, 5, [3, 4]),    # l = 1: every frame a key
+])
+def test_key_clip_indices(t, l, p, n, key, refs):
+    out = key_clip_indices(t, l, p, n)
+    assert out == dict(key=key, refs=refs)
+
+
+def test_segment_key_is_median():
+    assert [segment_key(s, 3, 10) for s in range(4)] == [1, 4, 7, 9]
+    assert [segment_key(s, 10, 25) for s in range(3)] == [5, 15, 22]
+
+
+def test_available_frames_vip_layout():
+    # real VIP: raw frames only +-10 around annotated index 25
+    avail = set(range(15, 36))
+    assert key_clip_indices(25, 3, 2, 100, avail) == dict(key=25,
+                                                          refs=[19, 22])
+    # l = 10: key 25; segment 0 key 5 not on disk -> later key 35
+    assert key_clip_indices(25, 10, 2, 100, avail) == dict(key=25,
+                                                           refs=[15, 35])
+    # nothing else available: the key itself is repeated
+    assert key_clip_indices(25, 10, 2, 100, {25}) == dict(key=25,
+                                                          refs=[25, 25])
+
+
+def test_random_offsets_follow_paper():
+    rng = np.random.RandomState(0)
+    l, p, n, t = 3, 2, 30, 13
+    seen = set()
+    for _ in range(200):
+        out = random_key_clip_indices(t, l, p, n, rng=rng)
+        k = out['key']
+        assert -(l // 2) <= t - k < l - l // 2
+        assert out['refs'] == [k - 2 * l, k - l]
+        seen.add(t - k)
+    assert seen == {-1, 0, 1}
+    # first frame: key -1 does not exist, keys 0 and 1 only
+    keys = {random_key_clip_indices(0, 3, 2, n, rng=rng)['key']
+            for _ in range(100)}
+    assert keys == {0, 1}
+    # only frame 14 and the target on disk: key must be one of them
+    for _ in range(20):
+        out = random_key_clip_indices(13, 3, 1, n, {13, 14}, rng=rng)
+        assert out['key'] in (13, 14)
+
+
+def test_neighbors_and_single():
+    assert neighbor_clip_indices(5, 2, 10) == dict(key=5, refs=[3, 4, 6, 7])
+    # at the start: t-2 missing -> nearest earlier (0) repeated
+    assert neighbor_clip_indices(1, 2, 10) == dict(key=1, refs=[0, 0, 2, 3])
+    assert neighbor_clip_indices(9, 1, 10) == dict(key=9, refs=[8, 9])
+    out = clip_indices(4, 10, dict(mode='single'))
+    assert out == dict(key=4, refs=[], clip=[4])
+    out = clip_indices(0, 10, dict(mode='key', key_interval=3, num_refs=2))
+    assert out['clip'] == [0, 1, 4, 7]
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match='outside the video'):
+        key_clip_indices(10, 3, 2, 10)
+    with pytest.raises(ValueError, match='key interval'):
+        key_clip_indices(0, 0, 2, 10)
+    with pytest.raises(ValueError, match='mode'):
+        clip_indices(0, 10, dict(mode='nope'))

@@ -1,0 +1,96 @@
+"""Tests of flow_warp / FlowWarp (paper Eq. 6)."""
+import pytest
+import torch
+
+from aten_mm.models.layers import FlowWarp, flow_warp
+from aten_mm.registry import MODELS
+
+
+@pytest.mark.parametrize('align_corners', [True, False])
+@pytest.mark.parametrize('size', [(7, 9), (33, 65), (128, 72), (2, 3)])
+@pytest.mark.parametrize('dtype', [torch.float32, torch.float64])
+def test_zero_flow_is_exact_identity(size, dtype, align_corners):
+    torch.manual_seed(0)
+    x = torch.randn(2, 5, *size, dtype=dtype)
+    out = flow_warp(x, torch.zeros(2, 2, *size, dtype=dtype),
+                    align_corners=align_corners)
+    assert torch.equal(out, x)
+
+
+@pytest.mark.parametrize('align_corners', [True, False])
+def test_integer_flow_shifts_with_zeros_entering(align_corners):
+    torch.manual_seed(0)
+    x = torch.randn(1, 3, 11, 13)
+    flow = torch.zeros(1, 2, 11, 13)
+    flow[:, 0] = 2.0   # sample 2 px to the right
+    flow[:, 1] = -1.0  # and 1 px up
+    out = flow_warp(x, flow, align_corners=align_corners)
+    expected = torch.zeros_like(x)
+    expected[:, :, 1:, :-2] = x[:, :, :-1, 2:]
+    assert torch.equal(out, expected)
+
+
+def test_fractional_flow_matches_hand_bilinear():
+    x = torch.arange(12, dtype=torch.float64).view(1, 1, 3, 4) ** 2
+    flow = torch.zeros(1, 2, 3, 4, dtype=torch.float64)
+    # pixel (y=1, x=1) samples at (x=1.25, y=1.5)
+    flow[0, 0, 1, 1] = 0.25
+    flow[0, 1, 1, 1] = 0.5
+    # pixel (y=0, x=3) samples at (x=3.5, y=0): half outside -> half zero
+    flow[0, 0, 0, 3] = 0.5
+    # pixel (y=2, x=0) samples at (x=-0.75, y=2.0)
+    flow[0, 0, 2, 0] = -0.75
+    out = flow_warp(x, flow)
+    v = x[0, 0]
+    expected_11 = (0.75 * 0.5 * v[1, 1] + 0.25 * 0.5 * v[1, 2]
+                   + 0.75 * 0.5 * v[2, 1] + 0.25 * 0.5 * v[2, 2])
+    assert out[0, 0, 1, 1].item() == pytest.approx(expected_11.item())
+    assert out[0, 0, 0, 3].item() == pytest.approx(0.5 * v[0, 3].item())
+    assert out[0, 0, 2, 0].item() == pytest.approx(0.25 * v[2, 0].item())
+    # untouched pixels stay
+    mask = torch.ones(3, 4, dtype=torch.bool)
+    mask[1, 1] = mask[0, 3] = mask[2, 0] = False
+    assert torch.equal(out[0, 0][mask], v[mask])
+
+
+def test_border_mode_clamps_instead_of_zeros():
+    x = torch.arange(6, dtype=torch.float64).view(1, 1, 2, 3) + 1
+    flow = torch.zeros(1, 2, 2, 3, dtype=torch.float64)
+    flow[:, 0] = 5.0  # everything samples far to the right
+    zeros = flow_warp(x, flow, padding_mode='zeros')
+    border = flow_warp(x, flow, padding_mode='border')
+    assert torch.equal(zeros, torch.zeros_like(x))
+    expected = x[:, :, :, 2:3].expand_as(x)
+    assert torch.equal(border, expected)
+    # half a pixel beyond the border: zeros fades, border keeps the value
+    flow[:, 0] = 0.0
+    flow[0, 0, 0, 2] = 0.5
+    assert flow_warp(x, flow)[0, 0, 0, 2].item() == pytest.approx(1.5)
+    assert flow_warp(x, flow, padding_mode='border')[0, 0, 0, 2] == 3.0
+
+
+def test_gradcheck_features_and_flow():
+    torch.manual_seed(0)
+    x = torch.randn(1, 2, 5, 6, dtype=torch.float64, requires_grad=True)
+    # keep sample points off the integer lattice (bilinear kinks)
+    flow = (torch.rand(1, 2, 5, 6, dtype=torch.float64) * 0.8 + 0.1
+            ) * torch.tensor([1.0, -1.0], dtype=torch.float64).view(1, 2, 1,
+                                                                     1)
+    flow = (flow * 1.7).requires_grad_(True)
+    assert torch.autograd.gradcheck(
+        lambda a, b: flow_warp(a, b), (x, flow), eps=1e-6, atol=1e-5)
+    assert torch.autograd.gradcheck(
+        lambda a, b: flow_warp(a, b, padding_mode='border'), (x, flow),
+        eps=1e-6, atol=1e-5)
+
+
+def test_module_from_registry_and_bad_input():
+    warp = MODELS.build(dict(type='FlowWarp', padding_mode='border'))
+    assert isinstance(warp, FlowWarp)
+    x = torch.randn(1, 2, 4, 4)
+    flow = torch.full((1, 2, 4, 4), 9.0)
+    assert torch.equal(warp(x, flow), x[:, :, 3:, 3:].expand_as(x))
+    with pytest.raises(ValueError, match='flow'):
+        flow_warp(x, torch.zeros(1, 2, 3, 4))
+    with pytest.raises(ValueError, match='padding_mode'):
+        FlowWarp(padding_mode='reflection')

@@ -1,0 +1,164 @@
+"""Tests of FlowNetS with the scale field (paper §4.2, §4.5)."""
+import pytest
+import torch
+
+from aten_mm.models.motion import FlowNetS
+from aten_mm.registry import MODELS
+
+
+def tiny_flownet(**kwargs):
+    cfg = dict(type='FlowNetS', base_channels=4, scale_channels=8)
+    cfg.update(kwargs)
+    model = MODELS.build(cfg)
+    model.init_weights()
+    return model
+
+
+def set_constant_raw_flow(model, bx, by):
+    """Zero every flow predictor and give predict_flow2 the bias (bx, by).
+
+    The raw stride-4 output is then exactly (bx, by) everywhere (its input
+    does not matter), i.e. bx * flow_div input pixels.
+    """
+    with torch.no_grad():
+        for level in range(2, 7):
+            layer = getattr(model, f'predict_flow{level}')
+            layer.weight.zero_()
+            layer.bias.zero_()
+        model.predict_flow2.bias.copy_(torch.tensor([bx, by]))
+
+
+def test_output_shapes_at_stride_4_for_odd_size():
+    torch.manual_seed(0)
+    model = tiny_flownet()
+    assert isinstance(model, FlowNetS)
+    cur, ref = torch.randn(2, 2, 3, 100, 70).unbind(0)
+    flow, scale = model(cur, ref)
+    assert flow.shape == (2, 2, 25, 18)
+    assert scale.shape == (2, 8, 25, 18)
+    # the levels of the raw decoder on the padded 128 x 128 input
+    flows, feat = model.forward_raw(torch.randn(1, 6, 128, 128))
+    assert [f.shape[-1] for f in flows] == [2, 4, 8, 16, 32]
+    assert feat.shape == (1, model.decoder_channels, 32, 32)
+    assert model.decoder_channels == 3 * 4 + 2
+    # pad-and-crop: equal to the raw net on the zero-padded 128 x 128 pair,
+    # cropped to ceil(100 / 4) x ceil(70 / 4), times flow_div / 4
+    x = torch.cat((model.normalize(cur), model.normalize(ref)), dim=1)
+    x = torch.nn.functional.pad(x, (0, 128 - 70, 0, 128 - 100))
+    flows, _ = model.forward_raw(x)
+    torch.testing.assert_close(flow, flows[-1][:, :, :25, :18] * 5.0)
+
+
+def test_fresh_scale_field_is_one_and_bias_frozen():
+    torch.manual_seed(0)
+    # an init_cfg that would overwrite every Conv2d must not touch it
+    model = tiny_flownet(init_cfg=dict(
+        type='Constant', layer=['Conv2d', 'ConvTranspose2d'], val=0.01,
+        bias=0.5))
+    cur, ref = torch.randn(2, 1, 3, 64, 96).unbind(0)
+    flow, scale = model(cur, ref)
+    assert torch.equal(scale, torch.ones_like(scale))
+    head = model.scale_head
+    assert not head.bias.requires_grad
+    assert head.weight.requires_grad
+    bias_before = head.bias.detach().clone()
+    optim = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9,
+                            weight_decay=0.1)
+    for _ in range(2):
+        optim.zero_grad()
+        flow, scale = model(cur, ref)
+        (flow.square().mean() + (scale * 3.0).square().mean()).backward()
+        assert head.bias.grad is None
+        optim.step()
+    assert torch.equal(head.bias, bias_before)
+    assert head.weight.abs().sum() > 0  # the weights do learn
+    # even if someone unfreezes it, no gradient reaches the bias
+    head.bias.requires_grad_(True)
+    model(cur, ref)[1].sum().backward()
+    assert head.bias.grad is None
+
+
+@pytest.mark.parametrize('feat_stride', [4, 8])
+def test_flow_units_from_hand_set_last_layer(feat_stride):
+    model = tiny_flownet(feat_stride=feat_stride, flow_div=20.0)
+    set_constant_raw_flow(model, 0.25, -0.5)
+    cur, ref = torch.randn(2, 1, 3, 100, 70).unbind(0)
+    flow, _ = model(cur, ref)
+    # raw * flow_div = flow in input pixels; / feat_stride = grid pixels
+    assert flow.shape[-2:] == (-(-100 // feat_stride), -(-70 // feat_stride))
+    expected_x = 0.25 * 20.0 / feat_stride
+    expected_y = -0.5 * 20.0 / feat_stride
+    torch.testing.assert_close(flow[:, 0],
+                               torch.full_like(flow[:, 0], expected_x))
+    torch.testing.assert_close(flow[:, 1],
+                               torch.full_like(flow[:, 1], expected_y))
+
+
+def test_half_resolution_flow_keeps_units():
+    cur, ref = torch.randn(2, 1, 3, 128, 96).unbind(0)
+    full = tiny_flownet()
+    half = tiny_flownet(input_scale=0.5)
+    half.load_state_dict(full.state_dict())
+    # 1) the same raw output means twice the motion at half resolution
+    for model in (full, half):
+        set_constant_raw_flow(model, 0.25, -0.5)
+    flow_full, scale_full = full(cur, ref)
+    flow_half, scale_half = half(cur, ref)
+    assert flow_half.shape == flow_full.shape == (1, 2, 32, 24)
+    assert scale_half.shape == scale_full.shape
+    torch.testing.assert_close(flow_half, 2 * flow_full)
+    torch.testing.assert_close(flow_full[0, :, 0, 0],
+                               torch.tensor([0.25 * 5, -0.5 * 5]))
+
+    # 2) a net that measures a true motion of (6, -2) frame pixels reports
+    # it in its own input pixels (halved at input_scale 0.5); the returned
+    # flow is the same (6, -2) / 4 feature pixels at both scales
+    def oracle(model):
+        def forward_raw(x):
+            flows, feat = type(model).forward_raw(model, x)
+            true = torch.tensor([6.0, -2.0]).view(1, 2, 1, 1)
+            raw = true * model.input_scale / model.flow_div
+            return flows[:-1] + [raw.expand_as(flows[-1])], feat
+        return forward_raw
+
+    for model in (full, half):
+        model.forward_raw = oracle(model)
+    expected = torch.tensor([1.5, -0.5]).view(1, 2, 1, 1).expand(
+        1, 2, 32, 24)
+    torch.testing.assert_close(full(cur, ref)[0], expected)
+    torch.testing.assert_close(half(cur, ref)[0], expected)
+
+
+def test_input_normalisation():
+    mean = torch.tensor([123.675, 116.28, 103.53]).view(1, 3, 1, 1)
+    std = torch.tensor([58.395, 57.12, 57.375]).view(1, 3, 1, 1)
+    rgb = torch.rand(1, 3, 4, 5) * 255
+    pre = (rgb - mean) / std  # what the data preprocessor gives
+    model = tiny_flownet()
+    flow_mean = torch.tensor([0.45, 0.432, 0.411]).view(1, 3, 1, 1) * 255
+    torch.testing.assert_close(model.normalize(pre),
+                               (rgb - flow_mean) / 255.0)
+    raw = tiny_flownet(data_mean=None, data_std=None, flow_mean=(0, 0, 0),
+                       flow_std=1.0)
+    torch.testing.assert_close(raw.normalize(rgb), rgb)
+    # 'pair': the per-channel mean of the pair is removed
+    pair = tiny_flownet(flow_mean='pair')
+    x = pair._prepare(pre, pre.flip(-1) * 0.5)
+    stacked = torch.stack((x[:, :3], x[:, 3:]))
+    torch.testing.assert_close(stacked.mean(dim=(0, 3, 4)),
+                               torch.zeros(1, 3), atol=1e-6, rtol=0)
+    bgr = tiny_flownet(to_bgr=True)._prepare(pre, pre)
+    torch.testing.assert_close(bgr[:, :3], model.normalize(pre).flip(1))
+
+
+def test_bad_config_and_input():
+    with pytest.raises(ValueError, match='input_scale'):
+        FlowNetS(input_scale=0)
+    with pytest.raises(ValueError, match='data_mean'):
+        FlowNetS(base_channels=4, data_mean=(1.0, 2.0))
+    with pytest.raises(ValueError, match='cur and ref'):
+        tiny_flownet()(torch.zeros(1, 3, 64, 64), torch.zeros(1, 3, 64, 32))
+    model = tiny_flownet(scale_channels=0)
+    assert model.scale_head is None
+    assert model(torch.zeros(1, 3, 64, 64), torch.zeros(1, 3, 64, 64))[1] \
+        is None

@@ -1,0 +1,145 @@
+"""Clip mode vs stream mode, the stream cache and frozen modules (§4.4)."""
+import pytest
+import torch
+
+from aten_mm.models.vid import BaseVideoParser
+
+
+def _run_clip(h, model, video):
+    out = {}
+    with torch.no_grad():
+        for t in range(video.size(0)):
+            inputs, sample = h.clip_of(model, video, t)
+            [res] = model.predict(inputs, [sample])
+            out[t] = res
+    return out
+
+
+def _run_stream(h, model, video, video_id='v0', n=None):
+    """Feed frames one by one; returns results and the step of release."""
+    n = video.size(0) if n is None else n
+    out, released = {}, {}
+    with torch.no_grad():
+        for t in range(video.size(0)):
+            sample = h.video_sample(t, n, video_id=video_id)
+            for res in model.predict(video[t][None, None], [sample]):
+                out[res.frame_index] = res
+                released[res.frame_index] = t
+    return out, released
+
+
+@pytest.mark.parametrize('name', ['aten_tiny', 'dff_tiny', 'fgfa_tiny'])
+def test_clip_and_stream_modes_agree(vid_helpers, name):
+    h = vid_helpers
+    model = h.light_heads(h.build_tiny(name))
+    video = h.synthetic_video(13)  # short last segment for l = 3 and 5
+    clip = _run_clip(h, model, video)
+    stream, released = _run_stream(h, model, video)
+    assert sorted(stream) == list(range(13))
+    # results are released in frame order
+    order = sorted(stream, key=lambda t: (released[t], t))
+    assert order == list(range(13))
+    for t in range(13):
+        torch.testing.assert_close(stream[t].feat, clip[t].feat,
+                                   atol=1e-5, rtol=0)
+        assert torch.equal(stream[t].pred_sem_seg.sem_seg,
+                           clip[t].pred_sem_seg.sem_seg)
+    # non-key frames get a feature of their own (propagated), not a copy
+    assert (clip[0].feat - clip[2].feat).abs().max() > 1e-4
+
+
+def test_stream_waits_for_the_later_keys_at_a_video_start(vid_helpers):
+    h = vid_helpers
+    model = h.light_heads(h.build_tiny('aten_tiny'))  # l = 3, p = 2
+    # §4.4: segment 0 has no earlier keys -> the keys of segments 2, 1
+    assert model.plan(0, 13) == dict(key=1, refs=[7, 4])
+    assert model.plan(12, 13) == dict(key=12, refs=[7, 10])
+    _, released = _run_stream(h, model, h.synthetic_video(13))
+    # frames 0-7 need key 7; then each segment waits for its median key
+    assert released == {0: 7, 1: 7, 2: 7, 3: 7, 4: 7, 5: 7, 6: 7, 7: 7,
+                        8: 8, 9: 10, 10: 10, 11: 11, 12: 12}
+
+
+def test_stream_cache_is_bounded(vid_helpers):
+    h = vid_helpers
+    model = h.build_tiny('aten_tiny')
+    model.detector.predict_from_feat = lambda feat, samples, rescale: samples
+    l, p = model.key_interval, model.num_refs
+    video = h.synthetic_video(50)
+    emitted = []
+    with torch.no_grad():
+        for t in range(50):
+            sample = h.video_sample(t, 60)
+            emitted += [s.frame_index for s in
+                        model.predict(video[t][None, None], [sample])]
+            cache = model.stream_cache
+            assert len(cache.entries) <= p + 1
+            assert len(cache.pending) <= (p + 1) * l
+    # only the last p + 1 keys are kept (images + raw features)
+    assert sorted(model.stream_cache.entries) == [43, 46, 49]
+    assert emitted == list(range(50))  # frame 49 is its segment's key
+
+
+def test_stream_new_video_flushes_the_previous_one(vid_helpers):
+    h = vid_helpers
+    model = h.light_heads(h.build_tiny('aten_tiny'))
+    video = h.synthetic_video(13)
+    with torch.no_grad():
+        first = []
+        for t in range(5):  # announced as 13 frames, ends after 5
+            first += model.predict(video[t][None, None],
+                                   [h.video_sample(t, 13, video_id='a')])
+        assert first == []  # all wait for key 7
+        out = model.predict(video[0][None, None],
+                            [h.video_sample(0, 13, video_id='b')])
+        # the 5 frames of 'a' come out, parsed as a 5-frame video
+        assert [s.frame_index for s in out] == [0, 1, 2, 3, 4]
+        assert {s.video_id for s in out} == {'a'}
+        assert model.stream_cache.video_id == 'b'
+        short = _run_clip(h, model, video[:5])
+        for s in out:
+            torch.testing.assert_close(s.feat, short[s.frame_index].feat,
+                                       atol=1e-5, rtol=0)
+        with pytest.raises(ValueError, match='in order'):
+            model.predict(video[2][None, None],
+                          [h.video_sample(2, 13, video_id='b')])
+
+
+def test_frozen_module_gets_no_gradient(vid_helpers):
+    h = vid_helpers
+    for frozen in ([], ['motion']):
+        model = h.build_tiny('aten_tiny', freeze_modules=frozen).train()
+        inputs, sample = h.training_clip(model)
+        loss, _ = model.parse_losses(model.loss(inputs, [sample]))
+        loss.backward()
+
+        def grads(module):
+            return [p.grad for p in module.parameters() if p.requires_grad]
+
+        motion_grads = [p.grad for p in model.motion.parameters()]
+        if frozen:
+            assert not model.motion.training
+            assert all(not p.requires_grad
+                       for p in model.motion.parameters())
+            assert all(g is None for g in motion_grads)
+        else:  # Eq. (7) reaches the flow net when it is not frozen
+            assert any(g is not None and g.abs().sum() > 0
+                       for g in motion_grads)
+        for module in (model.detector.backbone, model.detector.neck,
+                       model.encoder, model.detector.parsing_head):
+            assert module.training
+            assert any(g is not None and g.abs().sum() > 0
+                       for g in grads(module))
+
+
+def test_bad_options_are_rejected(vid_helpers):
+    h = vid_helpers
+    with pytest.raises(ValueError, match='freeze_modules'):
+        h.build_tiny('aten_tiny', freeze_modules=['flow'])
+    with pytest.raises(ValueError, match='test_mode'):
+        h.build_tiny('aten_tiny', test_mode='online')
+    with pytest.raises(ValueError, match='propagate'):
+        h.build_tiny('aten_tiny', propagate='warp')
+    with pytest.raises(ValueError, match='motion'):
+        h.build_tiny('aten_tiny', motion=None)
+    assert issubclass(type(h.build_tiny('dff_tiny')), BaseVideoParser)

@@ -1,0 +1,58 @@
+"""eval_davis.py on a tmp DAVIS layout: numbers, frame rule, missing file."""
+import importlib.util
+import json
+import os.path as osp
+
+import numpy as np
+import pytest
+from PIL import Image
+
+
+def _load_tool(repo_root):
+    path = osp.join(repo_root, 'tools', 'analysis_tools', 'eval_davis.py')
+    spec = importlib.util.spec_from_file_location('eval_davis', path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture
+def davis(tmp_path):
+    root, pred = tmp_path / 'DAVIS', tmp_path / 'pred'
+    (root / 'ImageSets' / '2016').mkdir(parents=True)
+    (root / 'ImageSets' / '2016' / 'val.txt').write_text('cows\n')
+    ann_dir = root / 'Annotations' / '480p' / 'cows'
+    ann_dir.mkdir(parents=True)
+    (pred / 'cows').mkdir(parents=True)
+    gt = np.zeros((20, 30), np.uint8)
+    gt[:, :10] = 1
+    # frame i predicts cols < 10 - i: J = (10 - i) / 10
+    for i in range(6):
+        Image.fromarray(gt).save(ann_dir / f'{i:05d}.png')
+        p = np.zeros((20, 30), np.uint8)
+        p[:, :10 - i] = 255
+        Image.fromarray(p).save(pred / 'cows' / f'{i:05d}.png')
+    return root, pred
+
+
+def test_scores_and_modes(davis, tmp_path, repo_root):
+    root, pred = davis
+    tool = _load_tool(repo_root)
+    out = tmp_path / 's.json'
+    s = tool.main([str(pred), str(root), '--json', str(out)])
+    # DAVIS-2016 drops frames 0 and 5: J = .9 .8 .7 .6
+    assert s['J_mean'] == pytest.approx(75.0)
+    # 4 frames: bins ids 0, 1, 2, 2, 3 -> mean(.9, .8) - mean(.7, .6)
+    assert s['J_decay'] == pytest.approx(20.0)
+    assert json.loads(out.read_text())['mode'] == 'davis2016'
+    s = tool.main([str(pred), str(root), '--keep-first-last'])
+    assert s['J_mean'] == pytest.approx(np.mean([1, .9, .8, .7, .6, .5])
+                                        * 100)
+    assert s['J_recall'] == pytest.approx(500 / 6)
+
+
+def test_missing_prediction(davis, repo_root):
+    root, pred = davis
+    (pred / 'cows' / '00003.png').unlink()
+    with pytest.raises(FileNotFoundError, match='cows.00003.png'):
+        _load_tool(repo_root).main([str(pred), str(root)])

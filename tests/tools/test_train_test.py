@@ -1,0 +1,135 @@
+"""tools/train.py and tools/test.py end to end on the tiny per-frame config
+and a tiny synthetic set, through the real Runner."""
+import glob
+import importlib.util
+import json
+import os.path as osp
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from aten_mm.apis import ConfigError
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = osp.join(REPO, 'configs', 'parsing_rcnn',
+                  'parsing-rcnn_tiny_synthetic.py')
+
+
+def load_tool(relpath):
+    """Import a script of tools/ as a module (to call its main(argv))."""
+    path = osp.join(REPO, relpath)
+    name = 'tool_' + relpath.replace('/', '_').replace('.py', '')
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+train_tool = load_tool('tools/train.py')
+test_tool = load_tool('tools/test.py')
+
+
+def data_options(root):
+    """--cfg-options for a tiny run: data, per-frame clips, 2 epochs."""
+    opts = []
+    for split in ('train', 'val', 'test'):
+        opts += [f'{split}_dataloader.dataset.data_root={root}',
+                 f'{split}_dataloader.dataset.clip_cfg.mode=single']
+    return opts + ['train_cfg.max_epochs=2', 'train_cfg.val_interval=2']
+
+
+def train_log(work_dir, timestamp):
+    path = osp.join(work_dir, timestamp, 'vis_data', 'scalars.json')
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory):
+    from aten_mm.datasets.synthetic import generate_dataset
+    root = str(tmp_path_factory.mktemp('tools') / 'synthetic')
+    # 4 videos -> 2 train / 1 val / 1 test; 9 frames, annotated 1, 5, 9
+    generate_dataset(root, num_videos=4, num_frames=9, size=(96, 64),
+                     annotate_every=4, seed=0, progress=False)
+    work_dir = osp.join(osp.dirname(root), 'work')
+    runner = train_tool.main([CONFIG, '--work-dir', work_dir,
+                              '--cfg-options', *data_options(root)])
+    return dict(root=root, work_dir=work_dir, runner=runner)
+
+
+def test_train_runs_trains_and_validates(trained):
+    runner, work_dir = trained['runner'], trained['work_dir']
+    # 6 training clips, batch 2 -> 3 iterations per epoch, 2 epochs
+    assert (runner.epoch, runner.iter) == (2, 6)
+    for name in ('epoch_1.pth', 'epoch_2.pth', 'last_checkpoint'):
+        assert osp.isfile(osp.join(work_dir, name)), name
+    log = train_log(work_dir, runner.timestamp)
+    train = [e for e in log if 'loss' in e]
+    assert [e['step'] for e in train] == [3, 6]
+    assert all(np.isfinite(e['loss']) for e in train)
+    val = [e for e in log if 'vip/mIoU' in e]
+    assert len(val) == 1 and 0.0 <= val[0]['vip/mIoU'] <= 100.0
+
+
+def test_resume_continues_from_the_checkpoint_epoch(trained):
+    work_dir = trained['work_dir']
+    opts = data_options(trained['root'])
+    opts[opts.index('train_cfg.max_epochs=2')] = 'train_cfg.max_epochs=3'
+    runner = train_tool.main([
+        CONFIG, '--work-dir', work_dir, '--resume',
+        osp.join(work_dir, 'epoch_1.pth'), '--cfg-options', *opts])
+    assert (runner.epoch, runner.iter) == (3, 9)
+    train = [e for e in train_log(work_dir, runner.timestamp)
+             if 'loss' in e]
+    # epochs 2 and 3 only: the resumed run did not start again at epoch 1
+    assert [(e['epoch'], e['step']) for e in train] == [(2, 6), (3, 9)]
+
+
+def test_test_prints_metrics_and_writes_official_files(trained, capsys):
+    root, work_dir = trained['root'], trained['work_dir']
+    out_dir = osp.join(work_dir, 'official')
+    metrics = test_tool.main([
+        CONFIG, osp.join(work_dir, 'epoch_2.pth'), '--work-dir', work_dir,
+        '--out-dir', out_dir, '--show-dir', 'overlays', '--cfg-options',
+        f'test_dataloader.dataset.data_root={root}',
+        'test_dataloader.dataset.clip_cfg.mode=single'])
+    printed = capsys.readouterr().out
+    assert 'vip/mIoU' in printed and 'vip/APr ' in printed
+    assert 0.0 <= metrics['vip/mIoU'] <= 100.0
+    # the evaluated split is val = videos3, annotated frames 1, 5, 9
+    for frame in ('000000000001', '000000000005', '000000000009'):
+        gt = np.array(Image.open(osp.join(
+            root, 'VIP_Fine', 'Annotations', 'Category_ids', 'videos3',
+            frame + '.png')))
+        pred = np.array(Image.open(osp.join(
+            out_dir, 'videos3', 'gray', f'global_{frame}.png')))
+        assert pred.shape == gt.shape and pred.max() < 20
+        assert osp.isfile(osp.join(out_dir, 'videos3', 'instance_part',
+                                   frame + '.txt'))
+    overlays = sorted(glob.glob(osp.join(work_dir, '*', 'overlays',
+                                         'videos3', '*.png')))
+    assert [osp.basename(p) for p in overlays] == [
+        '000000000001.png', '000000000005.png', '000000000009.png']
+    assert np.array(Image.open(overlays[0])).shape == (64, 96, 3)
+
+
+def test_user_errors_are_clear(trained, tmp_path):
+    with pytest.raises(FileNotFoundError, match='missing.py'):
+        train_tool.main([str(tmp_path / 'missing.py')])
+    with pytest.raises(ConfigError, match='trian_cfg'):
+        train_tool.main([CONFIG, '--cfg-options', 'trian_cfg.max_epochs=1'])
+    with pytest.raises(FileNotFoundError, match='nothing.pth'):
+        test_tool.main([CONFIG, str(tmp_path / 'nothing.pth')])
+    with pytest.raises(FileNotFoundError, match='gone.pth'):
+        train_tool.main([CONFIG, '--resume', str(tmp_path / 'gone.pth')])
+
+
+def test_amp_on_cpu_falls_back_to_fp32():
+    args = train_tool.parse_args([CONFIG, '--amp', '--auto-scale-lr'])
+    cfg = train_tool.build_config(args)
+    assert cfg.optim_wrapper.type == 'OptimWrapper'  # no CUDA here
+    assert cfg.auto_scale_lr.enable is True
+    args = train_tool.parse_args([CONFIG, '--resume'])
+    cfg = train_tool.build_config(args)
+    assert cfg.resume is True and cfg.load_from is None
