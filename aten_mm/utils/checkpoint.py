@@ -20,7 +20,7 @@ and listing its globals with
 
 Anything else (e.g. a ``__reduce__`` that calls ``os.system``) is refused
 before it runs, with :class:`UnsafeCheckpointError`. Nothing here switches
-the safety off (no ``weights_only=False``).
+the safety off: ``weights_only`` stays on for every load.
 """
 import logging
 import os.path as osp

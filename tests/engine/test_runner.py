@@ -11,7 +11,7 @@ from mmengine.fileio import LocalBackend
 from mmengine.runner import Runner
 
 from aten_mm.engine.runner import ATENRunner
-from aten_mm.registry import RUNNERS
+from aten_mm.registry import MODELS, RUNNERS
 from aten_mm.utils import safe_torch_load
 
 HERE = osp.dirname(osp.abspath(__file__))
@@ -115,9 +115,11 @@ def test_plain_mmengine_save_leaves_truncated_file(tmp_path, monkeypatch):
 
 
 def test_runner_type_builds_aten_runner(tmp_path):
+    if 'TinyTrainModel' not in MODELS.module_dict:
+        MODELS.register_module('TinyTrainModel', module=TinyModel)
     cfg = dict(
         runner_type='ATENRunner',
-        model=TinyModel(),
+        model=dict(type='TinyTrainModel'),
         work_dir=str(tmp_path),
         default_scope='aten_mm',
         experiment_name='build')

@@ -207,7 +207,9 @@ class FlowNetS(BaseModule):
             data_std, dtype=torch.float32)
         f_mean = torch.zeros(3) if self.pair_mean else torch.tensor(
             flow_mean, dtype=torch.float32)
-        f_std = torch.tensor(flow_std, dtype=torch.float32).expand(3)
+        f_std = torch.tensor(flow_std, dtype=torch.float32)
+        if f_std.dim() == 0:
+            f_std = f_std.repeat(3)
         for name, t in (('data_mean', d_mean), ('data_std', d_std),
                         ('flow_mean', f_mean), ('flow_std', f_std)):
             if t.shape != (3, ):

@@ -5,6 +5,7 @@ from torch import Tensor
 
 from aten_mm.datasets.clip_sampling import key_clip_indices
 from aten_mm.registry import MODELS
+
 from .base_video_parser import BaseVideoParser
 from .stream_cache import StreamCache
 

@@ -40,6 +40,7 @@ from torch import Tensor
 
 from aten_mm.models.layers.flow_warp import flow_warp
 from aten_mm.registry import MODELS
+
 from .stream_cache import StreamCache
 
 _TEST_MODES = ('auto', 'clip', 'stream')

@@ -3,6 +3,7 @@
 from typing import Optional, Sequence
 
 from aten_mm.registry import MODELS
+
 from .aten import ATEN
 
 

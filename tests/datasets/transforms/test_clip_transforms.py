@@ -8,10 +8,15 @@ import torch
 from mmdet.structures.bbox import HorizontalBoxes
 from mmdet.structures.mask import BitmapMasks
 
-from aten_mm.datasets.transforms import (ClipPhotoMetricDistortion,
-                                         ClipRandomFlip, ClipResize,
-                                         LoadClipFrames, LoadVIPAnnotations,
-                                         PackClipInputs)
+from aten_mm.datasets.transforms import (
+    ClipPhotoMetricDistortion,
+    ClipRandomFlip,
+    ClipResize,
+    ClipTransformWrapper,
+    LoadClipFrames,
+    LoadVIPAnnotations,
+    PackClipInputs,
+)
 
 H, W = 12, 16
 
@@ -156,7 +161,6 @@ def test_load_errors_name_the_file(tmp_path):
 
 
 def test_wrapped_random_crop_same_window_on_all_frames():
-    from aten_mm.datasets.transforms import ClipTransformWrapper
     crop = ClipTransformWrapper(dict(type='RandomCrop', crop_size=(8, 5)))
     rng = np.random.RandomState(0)
     imgs = [rng.randint(0, 255, (H, W, 3)).astype(np.uint8)

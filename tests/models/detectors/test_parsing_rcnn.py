@@ -164,6 +164,10 @@ def test_predict_without_people_at_original_size():
     assert seg.sem_seg.dtype == torch.long
     assert seg.sem_seg.min() >= 0 and seg.sem_seg.max() < 20
     assert ((seg.max_prob >= 1 / 20 - 1e-6) & (seg.max_prob <= 1)).all()
+    # mode='tensor': raw parsing logits at stride 4, then the RoI outputs
+    with torch.no_grad():
+        outs = model(inputs, samples, mode='tensor')
+    assert len(outs) == 2 and outs[0].shape == (1, 20, 24, 16)
 
 
 def test_predict_fuses_persons_and_parts():

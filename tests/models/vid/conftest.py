@@ -20,7 +20,8 @@ MODEL_CFG_DIR = osp.join(
 def build_tiny(name, **overrides):
     """Build ``configs/_base_/models/<name>.py`` (eval mode, seeded)."""
     cfg = Config.fromfile(osp.join(MODEL_CFG_DIR, f'{name}.py')).model
-    cfg.update(overrides)
+    for key, value in overrides.items():  # replace, do not merge
+        cfg[key] = value
     torch.manual_seed(0)
     model = MODELS.build(cfg)
     return model.eval()
@@ -61,6 +62,12 @@ def clip_of(model, video, t, **meta):
                           ref_frame_indices=plan['refs'],
                           clip_frame_indices=clip, **meta)
     return video[clip][None], sample
+
+
+def feat_of(model, video, t):
+    """Clip-mode target feature F_t (``mode='tensor'``) of frame ``t``."""
+    inputs, sample = clip_of(model, video, t)
+    return model(inputs, [sample], mode='tensor')
 
 
 def light_heads(model):
@@ -115,12 +122,26 @@ def scene_video(n, h=64, w=64):
     return frame[None] + 0.1 * noise
 
 
-def training_clip(model, n=9, t=4, h=64, w=64):
+def training_clip(model, n=9, t=5, h=64, w=64):
     """A clip of :func:`scene_video` with ground truth for target ``t``."""
     video = scene_video(n, h, w)
     inputs, sample = clip_of(model, video, t)
     sample.gt_instances, sample.gt_sem_seg = person_scene(h, w)
     return inputs, sample
+
+
+def train_losses(model, inputs, sample, steps=8, lr=0.01):
+    """SGD steps on one clip; returns the total loss of every step."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    optim = torch.optim.SGD(params, lr=lr, momentum=0.9)
+    values = []
+    for _ in range(steps):
+        loss, _ = model.parse_losses(model.loss(inputs, [sample]))
+        optim.zero_grad()
+        loss.backward()
+        optim.step()
+        values.append(loss.item())
+    return values
 
 
 @pytest.fixture(autouse=True)
@@ -143,5 +164,6 @@ def vid_helpers():
     import types
     return types.SimpleNamespace(
         build_tiny=build_tiny, synthetic_video=synthetic_video,
-        video_sample=video_sample, clip_of=clip_of, light_heads=light_heads,
-        training_clip=training_clip)
+        video_sample=video_sample, clip_of=clip_of, feat_of=feat_of,
+        light_heads=light_heads,
+        training_clip=training_clip, train_losses=train_losses)

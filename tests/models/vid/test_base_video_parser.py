@@ -64,7 +64,7 @@ def test_stream_cache_is_bounded(vid_helpers):
     h = vid_helpers
     model = h.build_tiny('aten_tiny')
     model.detector.predict_from_feat = lambda feat, samples, rescale: samples
-    l, p = model.key_interval, model.num_refs
+    interval, p = model.key_interval, model.num_refs
     video = h.synthetic_video(50)
     emitted = []
     with torch.no_grad():
@@ -74,7 +74,7 @@ def test_stream_cache_is_bounded(vid_helpers):
                         model.predict(video[t][None, None], [sample])]
             cache = model.stream_cache
             assert len(cache.entries) <= p + 1
-            assert len(cache.pending) <= (p + 1) * l
+            assert len(cache.pending) <= (p + 1) * interval
     # only the last p + 1 keys are kept (images + raw features)
     assert sorted(model.stream_cache.entries) == [43, 46, 49]
     assert emitted == list(range(50))  # frame 49 is its segment's key
