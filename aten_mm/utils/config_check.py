@@ -66,19 +66,46 @@ def _resolve(registry: Registry, node: dict) -> Optional[Any]:
             return None
 
 
-def _accepted(obj: Any) -> Optional[set]:
-    """The keyword names ``obj(**kw)`` accepts; None if it takes ``**kw``."""
+def _named_params(func: Any) -> Tuple[Optional[set], bool]:
+    """``(keyword names, takes **kwargs)`` of a callable; (None, True) if
+    its signature cannot be read."""
     try:
-        sig = inspect.signature(obj)
+        sig = inspect.signature(func)
     except (TypeError, ValueError):
-        return None
-    names = set()
+        return None, True
+    names, var_kw = set(), False
     for param in sig.parameters.values():
         if param.kind is param.VAR_KEYWORD:
-            return None
-        if param.kind in (param.POSITIONAL_OR_KEYWORD, param.KEYWORD_ONLY):
+            var_kw = True
+        elif param.kind in (param.POSITIONAL_OR_KEYWORD, param.KEYWORD_ONLY):
             names.add(param.name)
-    return names
+    return names, var_kw
+
+
+def _accepted(obj: Any) -> Optional[set]:
+    """The keyword names ``obj(**kw)`` accepts; None if unknown.
+
+    A class whose ``__init__`` takes ``**kwargs`` is assumed to pass them to
+    its base class (the OpenMMLab pattern), so the names are collected
+    along the MRO until an ``__init__`` without ``**kwargs``; if every
+    ``__init__`` takes ``**kwargs`` the answer is unknown (None).
+    """
+    if not inspect.isclass(obj):
+        names, var_kw = _named_params(obj)
+        return None if var_kw else names
+    accepted = set()
+    for klass in obj.__mro__:
+        if klass is object:
+            return None
+        if '__init__' not in vars(klass):
+            continue
+        names, var_kw = _named_params(klass.__init__)
+        if names is None:
+            return None
+        accepted |= names - {'self'}
+        if not var_kw:
+            return accepted
+    return None
 
 
 def _type_name(obj_type: Any) -> str:

@@ -30,9 +30,13 @@ train_tool = load_tool('tools/train.py')
 test_tool = load_tool('tools/test.py')
 
 
-def data_options(root):
-    """--cfg-options for a tiny run: data, per-frame clips, 2 epochs."""
-    opts = []
+def data_options(root, run):
+    """--cfg-options for a tiny run: data, per-frame clips, 2 epochs.
+
+    Each run in this process needs its own visualizer name: mmengine keeps
+    one instance per name, with the log folder of the run that made it.
+    """
+    opts = [f'visualizer.name={run}']
     for split in ('train', 'val', 'test'):
         opts += [f'{split}_dataloader.dataset.data_root={root}',
                  f'{split}_dataloader.dataset.clip_cfg.mode=single']
@@ -54,7 +58,7 @@ def trained(tmp_path_factory):
                      annotate_every=4, seed=0, progress=False)
     work_dir = osp.join(osp.dirname(root), 'work')
     runner = train_tool.main([CONFIG, '--work-dir', work_dir,
-                              '--cfg-options', *data_options(root)])
+                              '--cfg-options', *data_options(root, 'train')])
     return dict(root=root, work_dir=work_dir, runner=runner)
 
 
@@ -74,7 +78,7 @@ def test_train_runs_trains_and_validates(trained):
 
 def test_resume_continues_from_the_checkpoint_epoch(trained):
     work_dir = trained['work_dir']
-    opts = data_options(trained['root'])
+    opts = data_options(trained['root'], 'resume')
     opts[opts.index('train_cfg.max_epochs=2')] = 'train_cfg.max_epochs=3'
     runner = train_tool.main([
         CONFIG, '--work-dir', work_dir, '--resume',

@@ -1,0 +1,315 @@
+"""Stream-inference speed of per-frame, DFF and ATEN configs (paper Eq. 8).
+
+Usage::
+
+    python tools/analysis_tools/benchmark.py CONFIG [CONFIG ...] \\
+        (--video FILE | --synthetic) [--frames 30] [--warmup 3] \\
+        [--size 512] [--threads 2] [--checkpoint C [C ...]] \\
+        [--inference-mode] [--channels-last] --out result.json
+
+Every config runs in a fresh subprocess (so ``peak_rss_mb`` is its own) on
+the SAME frames: the frames are read (OpenCV) or rendered (synthetic
+generator) once, resized to ``--size`` on the longer side and shared. A
+config first gets untimed warm-up frames (at least ``--warmup``, rounded up
+to whole segments that cover the stream's start-up delay ``(p + 1)·l``),
+then the ``--frames`` timed frames, fed one per call in stream mode. The
+Eq.-8 terms are timed inside that run (:mod:`aten_mm.apis.benchmark`).
+Weights are random (every ``init_cfg`` set to None: no download) unless
+``--checkpoint``; the same ``--seed`` gives every config the same detector
+weights.
+
+The JSON has ``machine`` (cpu, threads, torch version, date) and per config
+``fps``, ``speedup_measured`` (fps / fps of the per-frame config of the
+run: exactly 1.0 for it), ``speedup_predicted`` (Eq. 8 from the measured
+terms, see :func:`aten_mm.apis.benchmark.eq8_ratio`), ``terms_ms`` (per
+unit), ``units_per_segment`` next to ``eq8_counts``, ``peak_rss_mb``.
+"""
+import argparse
+import copy
+import datetime
+import json
+import math
+import os
+import os.path as osp
+import platform
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+TERMS = ('N_feat', 'F', 'W', 'GRU', 'N_parse')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Stream-inference benchmark with the Eq.-8 cost model')
+    parser.add_argument('configs', nargs='+', help='config files')
+    src = parser.add_mutually_exclusive_group(required=True)
+    src.add_argument('--video', help='video file read with OpenCV')
+    src.add_argument('--synthetic', action='store_true',
+                     help='render frames with the synthetic generator')
+    parser.add_argument('--checkpoint', nargs='+', default=None,
+                        help="one checkpoint per config ('none' = random "
+                        'weights for that config)')
+    parser.add_argument('--frames', type=int, default=30,
+                        help='timed frames (after warm-up)')
+    parser.add_argument('--warmup', type=int, default=3,
+                        help='least untimed frames before timing')
+    parser.add_argument('--size', type=int, default=512,
+                        help='longer side of the frames')
+    parser.add_argument('--threads', type=int, default=2,
+                        help='torch intra-op threads')
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--inference-mode', action='store_true',
+                        help='torch.inference_mode instead of no_grad')
+    parser.add_argument('--channels-last', action='store_true',
+                        help='channels-last model and frames')
+    parser.add_argument('--out', required=True, help='result JSON file')
+    parser.add_argument('--worker', help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+# -- frames ----------------------------------------------------------------
+def resize_longer(frame: np.ndarray, size: int) -> np.ndarray:
+    """Resize so that the longer side is ``size`` (aspect kept)."""
+    import cv2
+    h, w = frame.shape[:2]
+    scale = size / max(h, w)
+    if scale == 1:
+        return frame
+    new = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(frame, new, interpolation=cv2.INTER_LINEAR)
+
+
+def read_video(path: str, num: int, size: int) -> list:
+    """First ``num`` frames of a video file (BGR, resized)."""
+    import cv2
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'--video: file "{path}" does not exist')
+    cap = cv2.VideoCapture(path)
+    if not cap.isOpened():
+        raise ValueError(f'--video: OpenCV cannot open "{path}" (expected a '
+                         'readable video file, e.g. .mp4/.avi)')
+    frames = []
+    while len(frames) < num:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        frames.append(resize_longer(frame, size))
+    cap.release()
+    if len(frames) < num:
+        raise ValueError(f'--video: "{path}" gave {len(frames)} decodable '
+                         f'frames, the benchmark needs {num} (warm-up + '
+                         '--frames); the file is short or corrupt')
+    return frames
+
+
+def render_synthetic(num: int, size: int, seed: int = 0) -> list:
+    """``num`` frames of one synthetic video (16:9, longer side ``size``),
+    rendered in memory with :mod:`aten_mm.datasets.synthetic`."""
+    from aten_mm.datasets.synthetic.generator import make_video
+    from aten_mm.datasets.synthetic.scene import render_image, render_labels
+    width, height = size, max(32, round(size * 9 / 16))
+    video = make_video(seed, 0, (width, height), num)
+    frames = []
+    for t in range(num):
+        cat, hum, poses = render_labels(video, t)
+        frames.append(render_image(video, t, cat, hum, poses,
+                                   np.random.default_rng([seed, 0, 2, t])))
+    return frames
+
+
+def config_schedule(path: str) -> dict:
+    """``l`` and ``p`` of a config without building its model."""
+    from aten_mm.apis.config import load_config
+    model = load_config(path, check_keys=False).model
+    return dict(l=int(model.get('key_interval', 1)),
+                p=int(model.get('num_refs', 0) or 0))
+
+
+# -- one config (in its own process) -----------------------------------------
+def run_worker(args) -> None:
+    """Build one model, run the stream, write its raw result JSON."""
+    import resource
+
+    import torch
+    from mmengine.registry import init_default_scope
+
+    from aten_mm.apis import benchmark as bm
+    from aten_mm.apis.config import load_config
+    from aten_mm.registry import MODELS
+    from aten_mm.utils import register_all_modules
+
+    job = json.load(open(args.worker))
+    torch.set_num_threads(args.threads)
+    cfg = load_config(job['config'], check_keys=False)
+    register_all_modules(init_default_scope=False)
+    init_default_scope(cfg.get('default_scope', 'aten_mm'))
+    model_cfg = copy.deepcopy(cfg.model)
+    bm.strip_init_cfg(model_cfg)
+    torch.manual_seed(args.seed)
+    model = MODELS.build(model_cfg)
+    model.init_weights()
+    if job.get('checkpoint'):
+        from mmengine.runner import load_checkpoint
+        load_checkpoint(model, job['checkpoint'], map_location='cpu')
+    model.eval()
+    if args.channels_last:
+        model = model.to(memory_format=torch.channels_last)
+    schedule = bm.model_schedule(model)
+    frames = np.load(job['frames'])[job['offset']:]
+    samples = bm.build_samples(list(frames), model.data_preprocessor)
+    result = bm.run_stream(model, samples, job['warmup'],
+                           channels_last=args.channels_last,
+                           inference_mode=args.inference_mode)
+    result.update(
+        schedule=schedule, warmup=job['warmup'],
+        peak_rss_mb=resource.getrusage(
+            resource.RUSAGE_SELF).ru_maxrss / 1024.0)
+    with open(job['out'], 'w') as f:
+        json.dump(result, f)
+
+
+def machine_info(threads: int) -> dict:
+    """CPU model, cores, threads, torch version and date."""
+    import torch
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    cpu = line.split(':', 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return dict(cpu=cpu, cpu_count=os.cpu_count(), threads=threads,
+                torch=torch.__version__, python=platform.python_version(),
+                date=datetime.datetime.now().isoformat(timespec='seconds'))
+
+
+def print_table(results: list) -> None:
+    """Per-config table: fps, speed-ups, per-unit terms, RSS."""
+    head = (f"{'config':44s} {'fps':>6s} {'meas':>6s} {'pred':>6s} "
+            + ' '.join(f'{t:>8s}' for t in TERMS) + f" {'ovh':>6s}"
+            + f" {'RSS MB':>7s}")
+    print(head)
+    print('-' * len(head))
+    for r in results:
+        def fmt(v):
+            return '   n/a' if v is None else f'{v:6.2f}'
+        terms = ' '.join(f"{r['terms_ms'][t]:8.1f}" for t in TERMS)
+        print(f"{osp.basename(r['config'])[:44]:44s} {r['fps']:6.3f} "
+              f"{fmt(r['speedup_measured'])} "
+              f"{fmt(r['speedup_predicted'])} {terms} "
+              f"{r['overhead_ms_per_frame']:6.1f} {r['peak_rss_mb']:7.0f}")
+    print('terms: ms per unit (N_feat/image, F/pair, W/map, GRU/call, '
+          'N_parse/frame); ovh: ms per frame outside the terms')
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    if args.worker:
+        run_worker(args)
+        return {}
+    from aten_mm.apis import benchmark as bm
+    for path in args.configs:
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'config "{path}" does not exist')
+    if args.frames < 1 or args.warmup < 0 or args.size < 32:
+        raise ValueError('expected --frames >= 1, --warmup >= 0 and '
+                         f'--size >= 32, got {args.frames}, {args.warmup}, '
+                         f'{args.size}')
+    ckpts = args.checkpoint or [None] * len(args.configs)
+    if len(ckpts) != len(args.configs):
+        raise ValueError(f'--checkpoint: give one per config ({len(args.configs)}'
+                         f"), 'none' for random weights; got {len(ckpts)}")
+    ckpts = [None if c in (None, 'none') else c for c in ckpts]
+    for c in ckpts:
+        if c is not None and not osp.isfile(c):
+            raise FileNotFoundError(f'--checkpoint "{c}" does not exist')
+    scheds = [config_schedule(c) for c in args.configs]
+    warm = [bm.steady_warmup(dict(s, flow=True, encoder=False), args.warmup)
+            for s in scheds]
+    for s in scheds:
+        if args.frames % s['l']:
+            print(f"warning: --frames {args.frames} is not a multiple of "
+                  f"l={s['l']}: the timed frames are not whole segments")
+    lead = max(warm)
+    total = lead + args.frames
+    if args.video:
+        frames = read_video(args.video, total, args.size)
+    else:
+        frames = render_synthetic(total, args.size, args.seed)
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        frames_file = osp.join(tmp, 'frames.npy')
+        np.save(frames_file, np.stack(frames))
+        for i, (cfg, ckpt, w) in enumerate(zip(args.configs, ckpts, warm)):
+            job = dict(config=cfg, checkpoint=ckpt, frames=frames_file,
+                       offset=lead - w, warmup=w,
+                       out=osp.join(tmp, f'result{i}.json'))
+            job_file = osp.join(tmp, f'job{i}.json')
+            with open(job_file, 'w') as f:
+                json.dump(job, f)
+            cmd = [sys.executable, osp.abspath(__file__), cfg,
+                   '--synthetic', '--out', job['out'], '--worker', job_file,
+                   '--threads', str(args.threads), '--seed', str(args.seed)]
+            if args.inference_mode:
+                cmd.append('--inference-mode')
+            if args.channels_last:
+                cmd.append('--channels-last')
+            print(f'[{i + 1}/{len(args.configs)}] {cfg} (warm-up {w}, '
+                  f'{args.frames} timed frames)', flush=True)
+            if subprocess.run(cmd).returncode != 0:
+                raise RuntimeError(f'benchmark of config "{cfg}" failed '
+                                   '(see the traceback above)')
+            with open(job['out']) as f:
+                raw = json.load(f)
+            raw['config'] = cfg
+            raw['checkpoint'] = ckpt
+            results.append(raw)
+    base = next((r for r in results
+                 if r['schedule']['kind'] == 'per-frame'), None)
+    out = []
+    for r in results:
+        res = bm.summarize(r, r['schedule'],
+                           base['terms_ms'] if base else None)
+        if base is None:
+            res['speedup_measured'] = None
+            res['speedup_predicted'] = None
+        else:
+            res['speedup_measured'] = res['fps'] / base['fps']
+            pred, meas = res['speedup_predicted'], res['speedup_measured']
+            res['prediction_error'] = meas / pred - 1.0
+        out.append(res)
+    report = dict(
+        machine=machine_info(args.threads),
+        settings=dict(frames=args.frames, warmup=args.warmup,
+                      size=args.size, shape=list(frames[0].shape[:2]),
+                      source=args.video or 'synthetic', seed=args.seed,
+                      inference_mode=args.inference_mode,
+                      channels_last=args.channels_last,
+                      baseline=base['config'] if base else None),
+        results=out)
+    print_table(out)
+    if base is None:
+        print('note: no per-frame config in the run: speed-ups are n/a')
+    folder = osp.dirname(osp.abspath(args.out))
+    os.makedirs(folder, exist_ok=True)
+    with open(args.out, 'w') as f:
+        json.dump(report, f, indent=2, default=_jsonable)
+    print(f'wrote {args.out}')
+    return report
+
+
+def _jsonable(obj):
+    if isinstance(obj, (np.floating, np.integer)):
+        return obj.item()
+    if isinstance(obj, float) and math.isnan(obj):
+        return None
+    raise TypeError(f'not JSON serialisable: {type(obj).__name__}')
+
+
+if __name__ == '__main__':
+    main()
