@@ -1,6 +1,6 @@
 """aten_mm: ATEN video instance-level human parsing in OpenMMLab."""
-from .version import __version__, version_info
 from .utils.version_check import check_dependency_versions
+from .version import __version__, version_info
 
 check_dependency_versions()
 

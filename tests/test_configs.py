@@ -65,7 +65,7 @@ def test_config_builds(name):
     with torch.device('meta'):
         model = MODELS.build(model_cfg)
     assert isinstance(model, torch.nn.Module)
-    assert type(model).__name__ == model_cfg.type
+    assert type(model).__name__ == model_cfg.type.split('.')[-1]
     kind = model_cfg.type
     for split, dataset in _datasets(cfg):
         clip_cfg = dataset.get('clip_cfg', {})

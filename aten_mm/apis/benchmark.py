@@ -65,12 +65,12 @@ def model_schedule(model: nn.Module) -> Dict:
     return dict(l=lk, p=p, flow=flow, encoder=enc, kind=kind)
 
 
-def eq8_counts(l: int, p: int, flow: bool = True,
+def eq8_counts(key_interval: int, p: int, flow: bool = True,
                encoder: Optional[bool] = None) -> Dict[str, int]:
     """Units of each term per segment of ``l`` frames (paper Eq. 8).
 
     Args:
-        l (int): Segment length (1 for the per-frame model).
+        key_interval (int): Segment length l (1 for the per-frame model).
         p (int): Encoding range (number of reference keys; 0 for DFF).
         flow (bool): Whether features are aligned by the flow net
             (False: the ``propagate='none'`` ablation, no F and W).
@@ -81,17 +81,18 @@ def eq8_counts(l: int, p: int, flow: bool = True,
         dict[str, int]: ``N_feat`` 1, ``F`` and ``W`` ``l - 1 + p`` (0
         without flow), ``GRU`` 1 with an encoder else 0, ``N_parse`` l.
     """
-    if l < 1 or p < 0:
+    lk = int(key_interval)
+    if lk < 1 or p < 0:
         raise ValueError(f'eq8_counts: expected l >= 1 and p >= 0, got '
-                         f'l={l}, p={p}')
+                         f'l={lk}, p={p}')
     if encoder is None:
         encoder = p > 0
-    pairs = (l - 1 + p) if flow else 0
+    pairs = (lk - 1 + p) if flow else 0
     return dict(N_feat=1, F=pairs, W=pairs, GRU=int(bool(encoder)),
-                N_parse=l)
+                N_parse=lk)
 
 
-def eq8_ratio(terms: Dict[str, float], l: int, p: int,
+def eq8_ratio(terms: Dict[str, float], key_interval: int, p: int,
               baseline: Optional[Dict[str, float]] = None,
               flow: bool = True, encoder: Optional[bool] = None) -> float:
     """Cost ratio r of Eq. 8 (model / per-frame, per segment).
@@ -104,7 +105,7 @@ def eq8_ratio(terms: Dict[str, float], l: int, p: int,
             ``N_feat`` per image, ``F`` per image pair, ``W`` per warped
             map, ``GRU`` per call, ``N_parse`` per frame. Missing terms
             count 0.
-        l (int): Segment length.
+        key_interval (int): Segment length l.
         p (int): Encoding range.
         baseline (dict[str, float], optional): The per-frame model's
             ``N_feat'`` and ``N_parse'`` (denominator); defaults to
@@ -115,10 +116,10 @@ def eq8_ratio(terms: Dict[str, float], l: int, p: int,
     Returns:
         float: r; the predicted speed-up is ``1 / r``.
     """
-    counts = eq8_counts(l, p, flow, encoder)
+    counts = eq8_counts(key_interval, p, flow, encoder)
     base = terms if baseline is None else baseline
     num = sum(counts[k] * float(terms.get(k, 0.0)) for k in TERMS)
-    den = l * (float(base.get('N_feat', 0.0)) +
+    den = key_interval * (float(base.get('N_feat', 0.0)) +
                float(base.get('N_parse', 0.0)))
     if den <= 0:
         raise ValueError('eq8_ratio: the per-frame cost N_feat + N_parse '
@@ -126,7 +127,8 @@ def eq8_ratio(terms: Dict[str, float], l: int, p: int,
     return num / den
 
 
-def predicted_speedup(terms: Dict[str, float], l: int, p: int,
+def predicted_speedup(terms: Dict[str, float], key_interval: int,
+                      p: int,
                       baseline: Optional[Dict[str, float]] = None,
                       flow: bool = True,
                       encoder: Optional[bool] = None) -> float:
@@ -137,7 +139,7 @@ def predicted_speedup(terms: Dict[str, float], l: int, p: int,
     Returns:
         float: ``1 / eq8_ratio(...)``.
     """
-    return 1.0 / eq8_ratio(terms, l, p, baseline, flow, encoder)
+    return 1.0 / eq8_ratio(terms, key_interval, p, baseline, flow, encoder)
 
 
 def strip_init_cfg(cfg) -> None:

@@ -1,4 +1,6 @@
 default_scope = 'aten_mm'
+# atomic checkpoint writes, safe (weights_only) loading, exact RNG resume
+runner_type = 'ATENRunner'
 
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
@@ -7,6 +9,10 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='ParsingVisualizationHook', draw=False))
+
+# stop with a message naming the iteration on a NaN/inf loss, before any
+# checkpoint hook can save the bad weights
+custom_hooks = [dict(type='InvalidLossGuardHook')]
 
 env_cfg = dict(
     cudnn_benchmark=False,

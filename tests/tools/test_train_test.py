@@ -3,6 +3,7 @@ and a tiny synthetic set, through the real Runner."""
 import glob
 import importlib.util
 import json
+import os
 import os.path as osp
 
 import numpy as np
@@ -137,3 +138,52 @@ def test_amp_on_cpu_falls_back_to_fp32():
     args = train_tool.parse_args([CONFIG, '--resume'])
     cfg = train_tool.build_config(args)
     assert cfg.resume is True and cfg.load_from is None
+
+
+def _free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def _run_script(script, *args):
+    import subprocess
+    import sys
+    env = dict(os.environ, PYTHON=sys.executable, OMP_NUM_THREADS='1',
+               PORT=str(_free_port()))
+    proc = subprocess.run(['bash', osp.join(REPO, 'tools', script), *args],
+                          cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout
+
+
+def test_two_process_gloo_training_and_testing(trained, tmp_path):
+    """dist_train.sh with 2 CPU processes over gloo: DDP training, then the
+    distributed evaluation (both ranks share the val videos); its metrics
+    equal a single-process tools/test.py run of the checkpoint it wrote.
+    (dist_test.sh launches tools/test.py the same way; one launch is kept
+    to save the suite's time.)"""
+    root = trained['root']
+    work_dir = str(tmp_path / 'dist')
+    opts = data_options(root, 'dist')
+    opts[opts.index('train_cfg.max_epochs=2')] = 'train_cfg.max_epochs=1'
+    opts[opts.index('train_cfg.val_interval=2')] = 'train_cfg.val_interval=1'
+    _run_script('dist_train.sh', CONFIG, '2', '--work-dir', work_dir,
+                '--cfg-options', *opts)
+    # 6 clips over 2 ranks x 2 per batch -> 2 iterations, one checkpoint
+    log = []
+    for path in glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                   'scalars.json')):
+        with open(path) as f:
+            log += [json.loads(line) for line in f if line.strip()]
+    assert [e['step'] for e in log if 'loss' in e] == [2]
+    dist_miou = [e['vip/mIoU'] for e in log if 'vip/mIoU' in e]
+    assert len(dist_miou) == 1
+    single = test_tool.main([
+        CONFIG, osp.join(work_dir, 'epoch_1.pth'), '--work-dir',
+        str(tmp_path / 'single'), '--cfg-options',
+        f'test_dataloader.dataset.data_root={root}',
+        'test_dataloader.dataset.clip_cfg.mode=single'])
+    assert single['vip/mIoU'] == pytest.approx(dist_miou[0], abs=1e-3)

@@ -65,6 +65,10 @@ def parse_args(argv=None):
                         help='torch.inference_mode instead of no_grad')
     parser.add_argument('--channels-last', action='store_true',
                         help='channels-last model and frames')
+    parser.add_argument('--no-subprocess', action='store_true',
+                        help='run the configs in this process (faster '
+                        'start; peak_rss_mb is then the running peak of '
+                        'the whole process)')
     parser.add_argument('--out', required=True, help='result JSON file')
     parser.add_argument('--worker', help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -134,6 +138,7 @@ def run_worker(args) -> None:
     import resource
 
     import torch
+    from mmengine.logging import MMLogger
     from mmengine.registry import init_default_scope
 
     from aten_mm.apis import benchmark as bm
@@ -150,7 +155,11 @@ def run_worker(args) -> None:
     bm.strip_init_cfg(model_cfg)
     torch.manual_seed(args.seed)
     model = MODELS.build(model_cfg)
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel('WARNING')  # init_weights logs every parameter
     model.init_weights()
+    logger.setLevel(level)
     if job.get('checkpoint'):
         from mmengine.runner import load_checkpoint
         load_checkpoint(model, job['checkpoint'], map_location='cpu')
@@ -222,8 +231,9 @@ def main(argv=None) -> dict:
                          f'{args.size}')
     ckpts = args.checkpoint or [None] * len(args.configs)
     if len(ckpts) != len(args.configs):
-        raise ValueError(f'--checkpoint: give one per config ({len(args.configs)}'
-                         f"), 'none' for random weights; got {len(ckpts)}")
+        raise ValueError(f'--checkpoint: give one per config '
+                         f"({len(args.configs)}), 'none' for random "
+                         f'weights; got {len(ckpts)}')
     ckpts = [None if c in (None, 'none') else c for c in ckpts]
     for c in ckpts:
         if c is not None and not osp.isfile(c):
@@ -261,7 +271,9 @@ def main(argv=None) -> dict:
                 cmd.append('--channels-last')
             print(f'[{i + 1}/{len(args.configs)}] {cfg} (warm-up {w}, '
                   f'{args.frames} timed frames)', flush=True)
-            if subprocess.run(cmd).returncode != 0:
+            if args.no_subprocess:
+                run_worker(parse_args(cmd[2:]))
+            elif subprocess.run(cmd).returncode != 0:
                 raise RuntimeError(f'benchmark of config "{cfg}" failed '
                                    '(see the traceback above)')
             with open(job['out']) as f:
@@ -290,6 +302,8 @@ def main(argv=None) -> dict:
                       source=args.video or 'synthetic', seed=args.seed,
                       inference_mode=args.inference_mode,
                       channels_last=args.channels_last,
+                      rss_scope='process' if args.no_subprocess else
+                      'config',
                       baseline=base['config'] if base else None),
         results=out)
     print_table(out)

@@ -4,9 +4,9 @@ from .base_video_parser import BaseVideoParser
 from .dff import DFF
 from .embed_aggregator import EmbedAggregator
 from .fgfa import FGFA
-from .stream_cache import StreamCache
+from .stream_cache import StreamCache, StreamResults
 
 __all__ = [
     'BaseVideoParser', 'ATEN', 'DFF', 'FGFA', 'EmbedAggregator',
-    'StreamCache'
+    'StreamCache', 'StreamResults'
 ]

@@ -20,11 +20,15 @@ Two inference modes give the same result for the same frame:
   that became ready (possibly for earlier frames, in frame order, possibly
   none), and the last frame of a video (``frame_index ==
   video_length - 1``) releases all of them. :meth:`predict` in stream mode
-  returns these ready results, so mmengine's ``TestLoop`` works unchanged:
-  its evaluator receives, per iteration, the finished data samples (each
-  carries its own metainfo and ground-truth paths), whose number may differ
-  from the batch size. :meth:`stream_flush` releases the frames of a video
-  that ended early (fewer frames than ``video_length``).
+  returns these ready results, so mmengine's ``TestLoop``/``ValLoop`` work
+  unchanged (no special loop): its evaluator receives, per iteration, the
+  finished data samples (each carries its own metainfo and ground-truth
+  paths), whose number may differ from the batch size (an empty
+  :class:`StreamResults` when none is ready). Over a whole dataset every
+  frame is returned exactly once. The data must come in frame order with
+  whole videos per rank (``VideoSampler``). :meth:`stream_flush` releases
+  the frames of a video that ended early (fewer frames than
+  ``video_length``); a new video flushes the previous one.
 
 Key-frame logic lives in :meth:`plan` (one call into ``clip_sampling``);
 both modes take a frame's key and references from it (clip mode: from the
@@ -41,7 +45,7 @@ from torch import Tensor
 from aten_mm.models.layers.flow_warp import flow_warp
 from aten_mm.registry import MODELS
 
-from .stream_cache import StreamCache
+from .stream_cache import StreamCache, StreamResults
 
 _TEST_MODES = ('auto', 'clip', 'stream')
 
@@ -259,8 +263,15 @@ class BaseVideoParser(BaseModel):
         raise RuntimeError(f'Invalid mode "{mode}". Only supports loss, '
                            'predict and tensor mode')
 
-    def _clip_inputs(self, inputs: Tensor, sample: DetDataSample):
-        """Frames, target and plan of one clip sample."""
+    def _clip_inputs(self, inputs: Tensor, sample: DetDataSample,
+                     check_key: bool = False):
+        """Frames, target and plan of one clip sample.
+
+        With ``check_key`` (inference) the dataset's key must be the
+        model's key for the frame: a dataset ``clip_cfg`` with another
+        ``key_interval`` than the model would otherwise silently run a
+        different model.
+        """
         meta = sample.metainfo
         if inputs.dim() != 4:
             raise ValueError(f'{type(self).__name__}: expected one clip '
@@ -277,6 +288,15 @@ class BaseVideoParser(BaseModel):
                         refs=[int(r) for r in meta['ref_frame_indices']])
         else:
             plan = self.plan(t, int(meta['video_length']))
+        if check_key and 'video_length' in meta:
+            own = self.plan(t, int(meta['video_length']))['key']
+            if own != plan['key']:
+                raise ValueError(
+                    f'{type(self).__name__}: the clip of video '
+                    f"{meta.get('video_id')} frame_index {t} has key frame "
+                    f"{plan['key']} but the model's key is {own} "
+                    f'(key_interval={self.key_interval}); make the '
+                    "dataset's clip_cfg match the model")
         frames = {int(i): inputs[j:j + 1] for j, i in enumerate(indices)}
         lost = sorted({t, plan['key'], *plan['refs']} - set(frames))
         if lost:
@@ -356,17 +376,19 @@ class BaseVideoParser(BaseModel):
 
         Returns:
             list[DetDataSample]: Clip mode: the N samples, filled. Stream
-            mode: the results that became ready (see :meth:`stream_step`).
+            mode: the results that became ready (see :meth:`stream_step`);
+            a :class:`StreamResults` when there are none.
         """
         outputs = []
         for clip, sample in zip(inputs, data_samples):
             if self._use_clip_mode(clip, sample):
-                feat = self.clip_feat(*self._clip_inputs(clip, sample))
+                feat = self.clip_feat(
+                    *self._clip_inputs(clip, sample, check_key=True))
                 outputs.extend(self.detector.predict_from_feat(
                     feat, [sample], rescale=rescale))
             else:
                 outputs.extend(self.stream_step(clip, sample, rescale))
-        return outputs
+        return outputs if outputs else StreamResults()
 
     # -- stream mode -------------------------------------------------------
     @property

@@ -21,6 +21,22 @@ from collections import OrderedDict, deque
 from typing import Any, Dict, Iterable, Optional
 
 
+class StreamResults(list):
+    """The results a stream-mode ``predict`` call released (maybe none).
+
+    mmengine's ``ValLoop``/``TestLoop`` read ``outputs[-1]`` to look for a
+    loss element before handing the outputs to the evaluator; an empty
+    ``StreamResults`` answers None there (instead of raising IndexError),
+    so a call that released no frame is an empty evaluator step. Any
+    other use behaves as a plain list.
+    """
+
+    def __getitem__(self, index):
+        if index == -1 and not self:
+            return None
+        return super().__getitem__(index)
+
+
 class StreamCache:
     """Bounded state of one video in stream mode.
 

@@ -85,3 +85,13 @@ def test_missing_clip_frames_are_reported(vid_helpers):
         model(inputs[:, :3], [sample], mode='tensor')
     with pytest.raises(ValueError, match='encoder'):
         h.build_tiny('aten_tiny', encoder=None)
+
+
+def test_dataset_key_must_match_the_model_at_test_time(vid_helpers):
+    h = vid_helpers
+    model = h.light_heads(h.build_tiny('dff_tiny'))  # l = 5: key of 0 is 2
+    video = h.synthetic_video(13)
+    inputs, sample = h.clip_of(model, video, 0)
+    sample.set_metainfo(dict(key_frame_index=0, clip_frame_indices=[0, 2]))
+    with torch.no_grad(), pytest.raises(ValueError, match='key_interval'):
+        model.predict(inputs, [sample])

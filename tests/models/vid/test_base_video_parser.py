@@ -1,6 +1,10 @@
 """Clip mode vs stream mode, the stream cache and frozen modules (§4.4)."""
 import pytest
 import torch
+from mmdet.structures import DetDataSample
+from mmengine.evaluator import BaseMetric
+from mmengine.runner import Runner
+from torch.utils.data import Dataset
 
 from aten_mm.models.vid import BaseVideoParser
 
@@ -143,3 +147,91 @@ def test_bad_options_are_rejected(vid_helpers):
     with pytest.raises(ValueError, match='motion'):
         h.build_tiny('aten_tiny', motion=None)
     assert issubclass(type(h.build_tiny('dff_tiny')), BaseVideoParser)
+
+
+class _FrameList(Dataset):
+    """In-memory stream items: uint8 frames ``(1, 3, H, W)`` + samples."""
+
+    def __init__(self, videos):
+        self.items = []
+        for vid, frames in videos:
+            n = frames.size(0)
+            for t in range(n):
+                sample = DetDataSample(metainfo=dict(
+                    video_id=vid, video_length=n, frame_index=t,
+                    img_shape=(64, 64), ori_shape=(64, 64),
+                    scale_factor=(1., 1.)))
+                self.items.append(dict(inputs=frames[t:t + 1],
+                                       data_samples=sample))
+
+    def __len__(self):
+        return len(self.items)
+
+    def __getitem__(self, idx):
+        return self.items[idx]
+
+
+class _FrameRecorder(BaseMetric):
+    """Records which frames the evaluator received, in order."""
+
+    default_prefix = 'stream'
+
+    def process(self, data_batch, data_samples):
+        for s in data_samples:
+            self.results.append((s['video_id'], s['frame_index']))
+
+    def compute_metrics(self, results):
+        _FrameRecorder.seen = list(results)
+        return dict(frames=len(results))
+
+
+def test_mmengine_test_loop_runs_stream_mode(vid_helpers, tmp_path):
+    """Delayed, variable-length outputs go through mmengine's TestLoop."""
+    h = vid_helpers
+    model = h.light_heads(h.build_tiny('aten_tiny'))
+    g = torch.Generator().manual_seed(0)
+    videos = [('a', torch.randint(0, 255, (8, 3, 64, 64), generator=g,
+                                  dtype=torch.uint8)),
+              ('b', torch.randint(0, 255, (4, 3, 64, 64), generator=g,
+                                  dtype=torch.uint8))]
+    runner = Runner(
+        model=model, work_dir=str(tmp_path),
+        test_dataloader=dict(
+            dataset=_FrameList(videos), batch_size=1, num_workers=0,
+            sampler=dict(type='DefaultSampler', shuffle=False),
+            collate_fn=dict(type='pseudo_collate')),
+        test_cfg=dict(type='TestLoop'),
+        test_evaluator=[_FrameRecorder()],
+        default_hooks=dict(logger=None, checkpoint=None),
+        visualizer=dict(type='Visualizer', vis_backends=[]),
+        default_scope='aten_mm', log_level='WARNING')
+    metrics = runner.test()
+    assert metrics['stream/frames'] == 12
+    assert _FrameRecorder.seen == ([('a', t) for t in range(8)]
+                                   + [('b', t) for t in range(4)])
+
+
+def test_auto_mode_keeps_self_contained_frames_stateless(vid_helpers):
+    """A one-frame clip that needs no other frame is parsed at once."""
+    h = vid_helpers
+    model = h.light_heads(h.build_tiny('dff_tiny'))  # l = 5: key 7
+    video = h.synthetic_video(13)
+    with torch.no_grad():
+        # VIP clip item whose target is its key (p = 0): clip mode
+        inputs, sample = h.clip_of(model, video, 7)
+        assert inputs.shape[1] == 1
+        [out] = model.predict(inputs, [sample])
+        assert out.frame_index == 7 and model.stream_cache is None
+        # a frame that needs its key starts a stream and waits
+        assert model.predict(video[0][None, None],
+                             [h.video_sample(0, 13)]) == []
+        assert model.stream_cache is not None
+    # ATEN on a one-segment video: the dataset repeats the key as refs
+    aten = h.light_heads(h.build_tiny('aten_tiny'))
+    with torch.no_grad():
+        inputs, sample = h.clip_of(aten, video[:3], 1)
+        assert sample.ref_frame_indices == [1, 1] and inputs.shape[1] == 1
+        assert len(aten.predict(inputs, [sample])) == 1
+        with pytest.raises(ValueError, match='lacks frames'):
+            aten.test_mode = 'clip'
+            aten.predict(video[0][None, None], [h.video_sample(0, 13)])

@@ -1,0 +1,25 @@
+# Efficient ATEN (issue 10): the paper's ATEN (l = 3, p = 2, ConvGRU,
+# FlowNet-S + FlowWarp ⊙ scale) with test-time cost options only, measured
+# in docs/benchmarks.md with tools/analysis_tools/benchmark.py.
+# - encoder: the ConvGRU runs on a stride-8 copy (downsample=2) of the
+#   stride-4 feature at 64 channels (bottleneck 256 -> 64 -> 256, residual
+#   added back at stride 4) with depthwise-separable gate convs;
+# - motion: FlowNet-S on half-resolution frames (flow rescaled to the
+#   stride-4 feature grid);
+# - heads: 300 proposals at test time, and the box head's score threshold
+#   raised to the person/part fusion threshold (0.7): the fused output is
+#   unchanged (fusion drops persons below 0.7; NMS only lets a box be
+#   suppressed by a higher-scored one), but masks are computed and pasted
+#   only for the detections that can survive the fusion.
+# The encoder options change the trained weights' shapes: train this config
+# (same schedule as the faithful one); the flow and head options also apply
+# to a checkpoint of the faithful config.
+_base_ = './aten_r50-d8-deeplabv3plus_l3-p2_1xb1-40e_vip.py'
+
+model = dict(
+    motion=dict(input_scale=0.5),
+    encoder=dict(downsample=2, bottleneck_channels=64, depthwise=True),
+    detector=dict(
+        test_cfg=dict(
+            rpn=dict(nms_pre=1000, max_per_img=300),
+            rcnn=dict(score_thr=0.7))))

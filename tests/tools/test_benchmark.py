@@ -1,0 +1,87 @@
+"""End-to-end test of tools/analysis_tools/benchmark.py on tiny configs."""
+import importlib.util
+import json
+import os.path as osp
+
+import pytest
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'benchmark.py')
+PER_FRAME = osp.join(ROOT,
+                     'configs/parsing_rcnn/parsing-rcnn_tiny_synthetic.py')
+DFF = osp.join(ROOT, 'configs/dff/dff_tiny_synthetic.py')  # l = 5
+ATEN = osp.join(ROOT, 'configs/aten/aten_tiny_synthetic.py')  # l=3, p=2
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location('benchmark_tool', TOOL)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope='module')
+def report(tmp_path_factory):
+    out = tmp_path_factory.mktemp('bm') / 'result.json'
+    _tool().main([PER_FRAME, DFF, ATEN, '--synthetic', '--frames', '6',
+                  '--size', '64', '--threads', '1', '--warmup', '1',
+                  '--no-subprocess', '--out', str(out)])
+    with open(out) as f:
+        return json.load(f)
+
+
+def test_json_keys_and_baseline(report):
+    assert set(report['machine']) >= {'cpu', 'threads', 'torch', 'date'}
+    assert report['settings']['shape'] == [36, 64]  # 16:9, longer side 64
+    per_frame, dff, aten = report['results']
+    for res in report['results']:
+        assert set(res) >= {'fps', 'speedup_measured', 'speedup_predicted',
+                            'terms_ms', 'peak_rss_mb'}
+        assert set(res['terms_ms']) == {'N_feat', 'F', 'W', 'GRU',
+                                        'N_parse'}
+        assert res['fps'] > 0 and res['peak_rss_mb'] > 0
+        assert res['frames'] == 6
+        # every timed frame is parsed exactly once
+        assert res['outputs'] == 6
+        # the terms are parts of the measured wall time
+        assert sum(res['totals_ms'].values()) <= 1000 * res['seconds']
+    assert per_frame['speedup_measured'] == 1.0
+    assert per_frame['speedup_predicted'] == pytest.approx(1.0)
+    assert aten['speedup_measured'] == pytest.approx(
+        aten['fps'] / per_frame['fps'])
+
+
+def test_units_follow_eq8(report):
+    per_frame, dff, aten = report['results']
+    # per frame: N_feat and N_parse once per frame, nothing else
+    assert per_frame['units'] == dict(N_feat=6, F=0, W=0, GRU=0, N_parse=6)
+    # ATEN l=3, p=2 over 2 steady segments: N_feat 1, F = W = l-1+p = 4,
+    # GRU 1, N_parse 3 per segment (nothing recomputed)
+    assert aten['warmup'] == 9
+    assert aten['units_per_segment'] == aten['eq8_counts'] == dict(
+        N_feat=1, F=4, W=4, GRU=1, N_parse=3)
+    # DFF l=5: warm-up 5, timed frames 5..10 of an 11-frame video =
+    # segment [5, 10) (key 7) + segment [10] (its own key): 2 keys,
+    # 4 propagated frames, 6 parsed frames
+    assert dff['warmup'] == 5
+    assert dff['units'] == dict(N_feat=2, F=4, W=4, GRU=0, N_parse=6)
+    # Eq. 8 predicted speed-up recomputed from the JSON terms
+    t, b = aten['terms_ms'], per_frame['terms_ms']
+    num = t['GRU'] + 4 * (t['F'] + t['W']) + 3 * t['N_parse'] + t['N_feat']
+    assert aten['speedup_predicted'] == pytest.approx(
+        3 * (b['N_feat'] + b['N_parse']) / num)
+
+
+def test_bad_video(tmp_path):
+    tool = _tool()
+    with pytest.raises(FileNotFoundError, match='missing.mp4'):
+        tool.main([PER_FRAME, '--video', str(tmp_path / 'missing.mp4'),
+                   '--out', str(tmp_path / 'r.json')])
+    bad = tmp_path / 'corrupt.mp4'
+    bad.write_bytes(b'not a video' * 10)
+    with pytest.raises(ValueError, match='corrupt.mp4'):
+        tool.main([PER_FRAME, '--video', str(bad), '--frames', '2',
+                   '--out', str(tmp_path / 'r.json')])
+    with pytest.raises(FileNotFoundError, match='nope.py'):
+        tool.main([str(tmp_path / 'nope.py'), '--synthetic',
+                   '--out', str(tmp_path / 'r.json')])
