@@ -3,15 +3,18 @@
 ``python demo/video_demo.py VIDEO CONFIG CHECKPOINT --out OUT.mp4``
 
 VIDEO is any OpenCV-readable video file, a folder of frames (sorted by the
-numbers in their names) or a webcam index. The model runs in stream mode
-(one frame per step, docs/interfaces.md); the output has the input's frame
-count and fps, the parts in the VIP palette, each person outlined with its
-id, optionally side by side with the input (``--side-by-side``). The video
+numbers in their names) or a webcam index (end it with ``--max-frames``).
+The model runs in stream mode (one frame per step, docs/interfaces.md);
+the output has the input's frame count and fps, the parts in the VIP
+palette, each person outlined with its id, optionally side by side with
+the input (``--side-by-side``). A video file is read once to count its
+frames (container headers can be off). The video
 is written under a temporary name and renamed at the end, so an interrupted
 run leaves no file under OUT. ``--out-dir`` also writes every frame's
 official VIP prediction files (vip_protocol.md §3).
 """
 import argparse
+import itertools
 import os.path as osp
 import sys
 import time
@@ -50,6 +53,9 @@ def parse_args(argv=None):
                         help='only draw persons scoring at least this')
     parser.add_argument('--alpha', type=float, default=0.6,
                         help='opacity of the part colours')
+    parser.add_argument('--max-frames', type=int, default=None,
+                        help='stop after this many frames (e.g. to end a '
+                        'webcam stream; Ctrl-C discards the output)')
     parser.add_argument('--fps', type=float, default=25.0,
                         help='fps of the output for a folder of frames')
     parser.add_argument('--cfg-options', nargs='+', default=None,
@@ -79,7 +85,12 @@ def main(argv=None):
     if not args.out.lower().endswith(('.mp4', '.avi', '.mov', '.mkv')):
         raise ConfigError(
             f'--out must be a video file (.mp4), got "{args.out}".')
+    if args.max_frames is not None and args.max_frames < 1:
+        raise ConfigError(f'--max-frames must be >= 1, got {args.max_frames}')
     source = open_frame_source(args.video, fps=args.fps, count_frames=True)
+    num_frames = source.num_frames
+    if args.max_frames is not None:
+        num_frames = min(num_frames or args.max_frames, args.max_frames)
     model = init_model(args.config, args.checkpoint, device=args.device,
                        cfg_options=args.cfg_options)
     vid = video_name(source)
@@ -90,13 +101,14 @@ def main(argv=None):
             vip_prediction_from_sample,
         )
         writer_ext = (write_vip_prediction, vip_prediction_from_sample)
-    progress = ProgressBar(source.num_frames or 0)
+    progress = ProgressBar(num_frames or 0)
     start = time.perf_counter()
     count = 0
     with source, AtomicVideoWriter(args.out, fps=source.fps) as writer:
-        frames = (frame for _, frame in source)
+        frames = itertools.islice((frame for _, frame in source),
+                                  num_frames)
         for frame, sample in inference_frames(model, frames, vid,
-                                              source.num_frames):
+                                              num_frames):
             overlay = draw_data_sample(frame, sample, 'pred', args.alpha,
                                        score_thr=args.score_thr)
             writer.write(compose_frame(frame, overlay, args.side_by_side))

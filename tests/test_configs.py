@@ -2,10 +2,11 @@
 
 Pretrained weights are disabled (``init_cfg=None`` everywhere in the model
 config, no network) and nothing runs forward: the ResNet-50/101 models only
-get built, on PyTorch's meta device (no memory, no weight init). Beyond building, the invariants a wrong config would break are
-checked: the video models and their datasets agree on the clip layout
-(key interval l, encoding range p, FGFA's K), and the paper's table rows
-hold their settings.
+get built, on PyTorch's meta device (no memory, no weight init). Beyond
+building, the invariants a wrong config would break are checked: the
+video models and their datasets agree on the clip layout (key interval l,
+encoding range p, FGFA's K), and the paper's table rows hold their
+settings.
 """
 import glob
 import os.path as osp

@@ -5,8 +5,12 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from aten_mm.apis import (VideoInferencer, build_frame_pipeline,
-                          inference_frames, init_model)
+from aten_mm.apis import (
+    VideoInferencer,
+    build_frame_pipeline,
+    inference_frames,
+    init_model,
+)
 
 TINY = osp.join(osp.dirname(__file__), '..', '..', 'configs',
                 'parsing_rcnn', 'parsing-rcnn_tiny_synthetic.py')

@@ -104,6 +104,9 @@ def test_video_demo_folder_input_side_by_side(assets):
     assert frames[0].shape == (64, 192, 3)
     src = cv2.imread(sorted(glob.glob(assets['folder'] + '/*.jpg'))[0])
     assert np.abs(frames[0][:, :96].astype(int) - src).mean() < 12
+    video_demo.main([assets['video'], CONFIG, assets['ckpt'], '--out', out,
+                     '--max-frames', '4'])
+    assert len(read_video(out)[0]) == 4
 
 
 def test_video_demo_bad_inputs(assets, tmp_path):

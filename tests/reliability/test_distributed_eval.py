@@ -102,6 +102,8 @@ def _rank_worker(rank, port, argv, queue):
         import traceback
         queue.put((rank, 'error', traceback.format_exc()))
     finally:
+        queue.close()
+        queue.join_thread()  # flush the result before leaving
         os._exit(0)  # skip pytest's exit handlers in the child
 
 

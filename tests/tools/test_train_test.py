@@ -32,15 +32,14 @@ test_tool = load_tool('tools/test.py')
 
 
 def data_options(root, run):
-    """--cfg-options for a tiny run: data, per-frame clips, 2 epochs.
+    """--cfg-options for a tiny run: the data and 2 epochs.
 
     Each run in this process needs its own visualizer name: mmengine keeps
     one instance per name, with the log folder of the run that made it.
     """
     opts = [f'visualizer.name={run}']
     for split in ('train', 'val', 'test'):
-        opts += [f'{split}_dataloader.dataset.data_root={root}',
-                 f'{split}_dataloader.dataset.clip_cfg.mode=single']
+        opts.append(f'{split}_dataloader.dataset.data_root={root}')
     return opts + ['train_cfg.max_epochs=2', 'train_cfg.val_interval=2']
 
 
@@ -97,8 +96,7 @@ def test_test_prints_metrics_and_writes_official_files(trained, capsys):
     metrics = test_tool.main([
         CONFIG, osp.join(work_dir, 'epoch_2.pth'), '--work-dir', work_dir,
         '--out-dir', out_dir, '--show-dir', 'overlays', '--cfg-options',
-        f'test_dataloader.dataset.data_root={root}',
-        'test_dataloader.dataset.clip_cfg.mode=single'])
+        f'test_dataloader.dataset.data_root={root}'])
     printed = capsys.readouterr().out
     assert 'vip/mIoU' in printed and 'vip/APr ' in printed
     assert 0.0 <= metrics['vip/mIoU'] <= 100.0
@@ -184,6 +182,5 @@ def test_two_process_gloo_training_and_testing(trained, tmp_path):
     single = test_tool.main([
         CONFIG, osp.join(work_dir, 'epoch_1.pth'), '--work-dir',
         str(tmp_path / 'single'), '--cfg-options',
-        f'test_dataloader.dataset.data_root={root}',
-        'test_dataloader.dataset.clip_cfg.mode=single'])
+        f'test_dataloader.dataset.data_root={root}'])
     assert single['vip/mIoU'] == pytest.approx(dist_miou[0], abs=1e-3)

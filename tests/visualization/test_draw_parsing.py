@@ -2,8 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from aten_mm.visualization import (VIP_PALETTE, colorize_part_map,
-                                   draw_parsing)
+from aten_mm.visualization import VIP_PALETTE, colorize_part_map, draw_parsing
 from aten_mm.visualization.draw_parsing import PERSON_COLORS
 
 

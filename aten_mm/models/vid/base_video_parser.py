@@ -7,12 +7,17 @@ F_t of a target frame from other frames and runs the detector's heads on it.
 
 Two inference modes give the same result for the same frame:
 
-* **clip mode** (``inputs`` with ``F > 1`` frames, or ``test_mode='clip'``):
-  one target frame per sample; the clip carries every frame the target
-  needs (``clip_frame_indices``) and the plan (``key_frame_index``,
+* **clip mode** (``inputs`` with ``F > 1`` frames, a single frame that
+  needs no other frame, or ``test_mode='clip'``): one target frame per
+  sample; the clip carries every frame the target needs
+  (``clip_frame_indices``) and the plan (``key_frame_index``,
   ``ref_frame_indices``) computed by the dataset with the same functions of
-  :mod:`aten_mm.datasets.clip_sampling`. Stateless.
-* **stream mode** (``F == 1``, or ``test_mode='stream'``): the frames of a
+  :mod:`aten_mm.datasets.clip_sampling`. Stateless. At inference the
+  dataset's key must be the model's (else a clear ValueError: the dataset's
+  ``clip_cfg`` does not match the model).
+* **stream mode** (any other ``F == 1`` sample, or ``test_mode='stream'``;
+  a frame that continues the current stream always stays in it): the
+  frames of a
   video arrive in order, one per sample. Because a frame can depend on
   *later* frames (the later keys at a video's start, §4.4; FGFA's ``+K``
   neighbours; the key of a segment is its median frame), results are

@@ -1,0 +1,51 @@
+import glob
+import os.path as osp
+from types import SimpleNamespace
+
+import mmcv
+import numpy as np
+import torch
+from mmdet.structures import DetDataSample
+from mmengine.structures import PixelData
+
+from aten_mm.registry import HOOKS, VISUALIZERS
+from aten_mm.visualization import draw_parsing
+
+
+def _sample(img_path):
+    part = torch.zeros(1, 12, 16, dtype=torch.long)
+    part[0, 2:6, 3:9] = 2
+    sample = DetDataSample(metainfo=dict(img_path=img_path, video_id='vid',
+                                         img_shape=(12, 16)))
+    sample.pred_sem_seg = PixelData(sem_seg=part)
+    return sample, part[0].numpy()
+
+
+def test_hook_draws_val_and_test_frames(tmp_path):
+    img = np.random.default_rng(0).integers(0, 256, (12, 16, 3), np.uint8)
+    img_path = str(tmp_path / '000000000026.png')
+    mmcv.imwrite(img, img_path)  # BGR, lossless
+    VISUALIZERS.build(dict(
+        type='ParsingVisualizer', name='hook_test', alpha=1.0,
+        vis_backends=[dict(type='LocalVisBackend')],
+        save_dir=str(tmp_path / 'vis')))
+    runner = SimpleNamespace(iter=0, work_dir=str(tmp_path / 'work'),
+                             timestamp='ts')
+    sample, part = _sample(img_path)
+
+    off = HOOKS.build(dict(type='ParsingVisualizationHook'))
+    off.after_test_iter(runner, 0, {}, [sample])
+    assert not glob.glob(str(tmp_path / 'work' / '**' / '*.png'),
+                         recursive=True)
+
+    hook = HOOKS.build(dict(type='ParsingVisualizationHook', draw=True,
+                            interval=1, test_out_dir='overlays'))
+    hook.after_val_iter(runner, 0, {}, [sample])
+    assert len(glob.glob(str(tmp_path / 'vis' / '**' / '*.png'),
+                         recursive=True)) == 1
+    hook.before_test(runner)
+    hook.after_test_iter(runner, 0, {}, [sample])
+    out = osp.join(runner.work_dir, 'ts', 'overlays', 'vid',
+                   '000000000026.png')
+    assert np.array_equal(mmcv.imread(out),
+                          draw_parsing(img, part, alpha=1.0))
