@@ -9,22 +9,20 @@ printed at the end.
 """
 import argparse
 import inspect
-import os
 import os.path as osp
-import sys
 
-from mmengine.config import DictAction
 from mmengine.evaluator import DumpResults
 
-from aten_mm.apis.config import ConfigError, load_config
-from aten_mm.apis.launch import (
-    build_runner,
-    default_work_dir,
-    setup_cpu_distributed,
+from aten_mm.apis.cli import (
+    add_run_args,
+    build_run_runner,
+    load_run_config,
+    parse_run_args,
+    run_tool,
 )
+from aten_mm.apis.config import ConfigError
 from aten_mm.registry import METRICS
 from aten_mm.utils import register_all_modules
-from aten_mm.utils.config_check import ConfigKeyError
 
 
 def parse_args(argv=None):
@@ -51,22 +49,8 @@ def parse_args(argv=None):
         'overlays are saved')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config keys, e.g. test_dataloader.dataset.data_root='
-        'data/vip')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_run_args(parser, 'test_dataloader.dataset.data_root=data/vip')
+    return parse_run_args(parser, argv)
 
 
 def trigger_visualization_hook(cfg, args):
@@ -142,9 +126,7 @@ def build_config(args):
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(
             f'Checkpoint file "{args.checkpoint}" does not exist.')
-    cfg = load_config(args.config, args.cfg_options)
-    cfg.launcher = args.launcher
-    default_work_dir(cfg, args.config, args.work_dir)
+    cfg = load_run_config(args)
     cfg.load_from = args.checkpoint
     cfg.resume = False
     if args.show or args.show_dir:
@@ -161,8 +143,7 @@ def main(argv=None):
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
     cfg = build_config(args)
-    setup_cpu_distributed(cfg)
-    runner = build_runner(cfg)
+    runner = build_run_runner(cfg)
     if args.out is not None:
         runner.test_evaluator.metrics.append(
             DumpResults(out_file_path=args.out))
@@ -176,7 +157,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (ConfigError, ConfigKeyError, FileNotFoundError) as e:
-        sys.exit(f'error: {e}')
+    run_tool(main)

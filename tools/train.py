@@ -8,22 +8,20 @@ machines without CUDA the processes talk over gloo.
 """
 import argparse
 import logging
-import os
 import os.path as osp
-import sys
 
 import torch
-from mmengine.config import DictAction
 from mmengine.logging import print_log
 
-from aten_mm.apis.config import ConfigError, load_config
-from aten_mm.apis.launch import (
-    build_runner,
-    default_work_dir,
-    setup_cpu_distributed,
+from aten_mm.apis.cli import (
+    add_run_args,
+    build_run_runner,
+    load_run_config,
+    parse_run_args,
+    run_tool,
 )
+from aten_mm.apis.config import ConfigError
 from aten_mm.utils import register_all_modules
-from aten_mm.utils.config_check import ConfigKeyError
 
 
 def parse_args(argv=None):
@@ -46,23 +44,8 @@ def parse_args(argv=None):
         const='auto',
         help='resume from this checkpoint, or without a path from the '
         'latest checkpoint in the work dir')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config keys, e.g. train_cfg.max_iters=100; '
-        '"key=[a,b]" gives a list, quote values with spaces')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    # torch.distributed.launch passes --local-rank, older ones --local_rank
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_run_args(parser, 'train_cfg.max_iters=100')
+    return parse_run_args(parser, argv)
 
 
 def apply_amp(cfg) -> None:
@@ -88,9 +71,7 @@ def apply_amp(cfg) -> None:
 
 def build_config(args):
     """The config of a training run from the parsed arguments."""
-    cfg = load_config(args.config, args.cfg_options)
-    cfg.launcher = args.launcher
-    default_work_dir(cfg, args.config, args.work_dir)
+    cfg = load_run_config(args)
     if args.amp:
         apply_amp(cfg)
     if args.auto_scale_lr:
@@ -118,14 +99,10 @@ def main(argv=None):
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
     cfg = build_config(args)
-    setup_cpu_distributed(cfg)
-    runner = build_runner(cfg)
+    runner = build_run_runner(cfg)
     runner.train()
     return runner
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (ConfigError, ConfigKeyError, FileNotFoundError) as e:
-        sys.exit(f'error: {e}')
+    run_tool(main)

@@ -272,16 +272,17 @@ def build_samples(frames: Sequence[np.ndarray], preprocessor: nn.Module,
     return out
 
 
-def run_stream(model: nn.Module, samples: List, warmup: int,
-               channels_last: bool = False,
-               inference_mode: bool = False) -> Dict:
-    """Stream inference over ``samples``; time the frames after warm-up.
+class StreamRun:
+    """Stream inference of one model over ``samples``, one frame per
+    :meth:`step`, timing the frames after warm-up.
 
     Frames are fed one per call to ``model.predict`` (``F = 1``: stream
     mode of the video models, a plain image for the per-frame model), in
     order. The first ``warmup`` frames are not timed; ``warmup`` should be
     a multiple of ``l`` that covers the start-up delay (``(p + 1)·l``
     frames) so that the timed frames are whole steady-state segments.
+    Several runs can be stepped in turn (round robin), so that a changing
+    machine load affects every model alike.
 
     Args:
         model (nn.Module): Model in eval mode.
@@ -291,36 +292,88 @@ def run_stream(model: nn.Module, samples: List, warmup: int,
             model with ``model.to(memory_format=torch.channels_last)``).
         inference_mode (bool): ``torch.inference_mode`` instead of
             ``torch.no_grad`` (what mmengine's test loop uses).
+    """
+
+    def __init__(self, model: nn.Module, samples: List, warmup: int,
+                 channels_last: bool = False,
+                 inference_mode: bool = False) -> None:
+        if not 0 <= warmup < len(samples):
+            raise ValueError(f'run_stream: warmup must be in [0, '
+                             f'{len(samples)}), got {warmup}')
+        self.model, self.samples, self.warmup = model, samples, warmup
+        self.channels_last = channels_last
+        self.ctx = torch.inference_mode if inference_mode else torch.no_grad
+        self.timer = TermTimer(model)
+        self.pos, self.seconds, self.emitted = 0, 0.0, 0
+
+    @property
+    def done(self) -> bool:
+        """Whether every frame was fed."""
+        return self.pos >= len(self.samples)
+
+    def step(self) -> None:
+        """Feed the next frame (timed after the warm-up)."""
+        inputs, sample = self.samples[self.pos]
+        if self.pos == self.warmup:
+            self.timer.reset()
+            self.seconds, self.emitted = 0.0, 0
+        if self.channels_last:  # (1, 1, 3, H, W), NHWC frames
+            inputs = inputs[:, 0].contiguous(
+                memory_format=torch.channels_last)[:, None]
+        start = time.perf_counter()
+        with self.ctx():
+            emitted = len(self.model.predict(inputs, [sample]))
+        self.seconds += time.perf_counter() - start
+        self.emitted += emitted
+        self.pos += 1
+        if self.done:
+            self.timer.remove()
+
+    def result(self) -> Dict:
+        """Timing of the frames after warm-up.
+
+        Returns:
+            dict: ``frames`` (timed), ``seconds``, ``fps``, ``outputs``
+            (results emitted in the timed part), and of
+            :class:`TermTimer` ``totals_ms``, ``units`` and ``terms_ms``
+            (per unit).
+        """
+        frames = self.pos - self.warmup
+        return dict(frames=frames, seconds=self.seconds,
+                    fps=frames / self.seconds, outputs=self.emitted,
+                    totals_ms=self.timer.totals_ms(),
+                    units=self.timer.unit_counts(),
+                    terms_ms=self.timer.per_unit_ms())
+
+
+def run_stream(model: nn.Module, samples: List, warmup: int,
+               channels_last: bool = False,
+               inference_mode: bool = False) -> Dict:
+    """Run :class:`StreamRun` to the end; see it for the arguments.
 
     Returns:
-        dict: ``frames`` (timed), ``seconds``, ``fps``, ``outputs`` (number
-        of results emitted in the timed part), ``totals_ms``,
-        ``units`` and ``terms_ms`` (per unit) of :class:`TermTimer`.
+        dict: :meth:`StreamRun.result`.
     """
-    if not 0 <= warmup < len(samples):
-        raise ValueError(f'run_stream: warmup must be in [0, '
-                         f'{len(samples)}), got {warmup}')
-    timer = TermTimer(model)
-    ctx = torch.inference_mode if inference_mode else torch.no_grad
-    emitted = 0
-    try:
-        with ctx():
-            for t, (inputs, sample) in enumerate(samples):
-                if t == warmup:
-                    timer.reset()
-                    emitted = 0
-                    start = time.perf_counter()
-                if channels_last:  # (1, 1, 3, H, W), NHWC frames
-                    inputs = inputs[:, 0].contiguous(
-                        memory_format=torch.channels_last)[:, None]
-                emitted += len(model.predict(inputs, [sample]))
-            seconds = time.perf_counter() - start
-    finally:
-        timer.remove()
-    frames = len(samples) - warmup
-    return dict(frames=frames, seconds=seconds, fps=frames / seconds,
-                outputs=emitted, totals_ms=timer.totals_ms(),
-                units=timer.unit_counts(), terms_ms=timer.per_unit_ms())
+    run = StreamRun(model, samples, warmup, channels_last, inference_mode)
+    while not run.done:
+        run.step()
+    return run.result()
+
+
+def run_interleaved(runs: List[StreamRun]) -> List[Dict]:
+    """Step several :class:`StreamRun` in turn, one frame each per round.
+
+    Args:
+        runs (list[StreamRun]): Runs over the same frames.
+
+    Returns:
+        list[dict]: :meth:`StreamRun.result` of each run.
+    """
+    while not all(r.done for r in runs):
+        for run in runs:
+            if not run.done:
+                run.step()
+    return [r.result() for r in runs]
 
 
 def steady_warmup(schedule: Dict, warmup: int) -> int:

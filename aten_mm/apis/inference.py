@@ -77,7 +77,8 @@ def init_model(config: Union[str, Config],
     model_cfg = copy.deepcopy(cfg.model)
     if checkpoint is not None:
         _drop_pretrained(model_cfg)
-    model = MODELS.build(model_cfg)
+    from aten_mm.utils.config_check import build_with_context
+    model = build_with_context(MODELS, model_cfg, where='model')
     dataset_meta = None
     if checkpoint is not None:
         ckpt = _load_weights(model, checkpoint)

@@ -47,7 +47,9 @@ class FrameSource:
 
     Raises:
         FileNotFoundError: if the file or folder does not exist.
-        ValueError: if it cannot be decoded or holds no frame.
+        ValueError: if it cannot be decoded or holds no frame; while
+            iterating a folder, for a frame whose size differs from the
+            first frame's.
     """
 
     def __init__(self, source: Union[str, int], fps: float = 25.0,
@@ -133,7 +135,15 @@ class FrameSource:
         yield 0, first
         if self._files is not None:
             for i, path in enumerate(self._files[1:], start=1):
-                yield i, self._read_image(path)
+                frame = self._read_image(path)
+                if frame.shape[:2] != first.shape[:2]:
+                    raise ValueError(
+                        f'Frame "{path}" has size {frame.shape[1]}x'
+                        f'{frame.shape[0]} but the first frame '
+                        f'"{self._files[0]}" has {first.shape[1]}x'
+                        f'{first.shape[0]} (W x H); all frames of a video '
+                        'must have one size.')
+                yield i, frame
             return
         i = 1
         while True:

@@ -10,8 +10,9 @@ from mmengine.fileio import LocalBackend, get_file_backend
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
-from aten_mm.registry import RUNNERS
+from aten_mm.registry import MODELS, RUNNERS
 from aten_mm.utils.checkpoint import load_checkpoint_to_model, safe_torch_load
+from aten_mm.utils.config_check import build_with_context
 
 # Tags mixed into the per-step seeds so that epoch and iteration seeds
 # never coincide.
@@ -92,6 +93,22 @@ class ATENRunner(Runner):
         random.seed(seed)
         np.random.seed(seed)
         torch.manual_seed(seed)
+
+    def build_model(self, model):
+        """Build the model; an unknown type or keyword anywhere in the
+        ``model`` config raises :class:`ConfigKeyError` naming its key path
+        (e.g. ``model.backbone: unknown type 'ResNett' ...``) instead of
+        mmengine's bare ``KeyError``/``TypeError``.
+
+        Args:
+            model (nn.Module | dict): The model or its config.
+
+        Returns:
+            nn.Module: The model.
+        """
+        if isinstance(model, dict):
+            return build_with_context(MODELS, model, where='model')
+        return super().build_model(model)
 
     def call_hook(self, fn_name: str, **kwargs) -> None:
         """Call the hooks of ``fn_name``, re-seeding before train steps.

@@ -69,6 +69,11 @@ def parse_args(argv=None):
                         help='run the configs in this process (faster '
                         'start; peak_rss_mb is then the running peak of '
                         'the whole process)')
+    parser.add_argument('--interleave', action='store_true',
+                        help='step all configs in turn, one frame each, '
+                        'in one process: a changing machine load hits '
+                        'every config alike (peak_rss_mb is then the '
+                        "process's)")
     parser.add_argument('--out', required=True, help='result JSON file')
     parser.add_argument('--worker', help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -133,10 +138,9 @@ def config_schedule(path: str) -> dict:
 
 
 # -- one config (in its own process) -----------------------------------------
-def run_worker(args) -> None:
-    """Build one model, run the stream, write its raw result JSON."""
-    import resource
-
+def build_model(config: str, checkpoint, args):
+    """A model of ``config`` in eval mode: random weights (seeded, no
+    download) or ``checkpoint``."""
     import torch
     from mmengine.logging import MMLogger
     from mmengine.registry import init_default_scope
@@ -146,9 +150,7 @@ def run_worker(args) -> None:
     from aten_mm.registry import MODELS
     from aten_mm.utils import register_all_modules
 
-    job = json.load(open(args.worker))
-    torch.set_num_threads(args.threads)
-    cfg = load_config(job['config'], check_keys=False)
+    cfg = load_config(config, check_keys=False)
     register_all_modules(init_default_scope=False)
     init_default_scope(cfg.get('default_scope', 'aten_mm'))
     model_cfg = copy.deepcopy(cfg.model)
@@ -160,24 +162,51 @@ def run_worker(args) -> None:
     logger.setLevel('WARNING')  # init_weights logs every parameter
     model.init_weights()
     logger.setLevel(level)
-    if job.get('checkpoint'):
+    if checkpoint:
         from mmengine.runner import load_checkpoint
-        load_checkpoint(model, job['checkpoint'], map_location='cpu')
+        load_checkpoint(model, checkpoint, map_location='cpu')
     model.eval()
     if args.channels_last:
         model = model.to(memory_format=torch.channels_last)
-    schedule = bm.model_schedule(model)
-    frames = np.load(job['frames'])[job['offset']:]
-    samples = bm.build_samples(list(frames), model.data_preprocessor)
-    result = bm.run_stream(model, samples, job['warmup'],
+    return model
+
+
+def run_worker(args) -> None:
+    """Build the job's models, run their streams (one after the other, or
+    in turn with ``interleave``), write the raw results (JSON list)."""
+    import resource
+
+    import torch
+
+    from aten_mm.apis import benchmark as bm
+
+    with open(args.worker) as f:
+        job = json.load(f)
+    torch.set_num_threads(args.threads)
+    frames = np.load(job['frames'])
+    runs, scheds, results = [], [], []
+    for item in job['items']:
+        model = build_model(item['config'], item['checkpoint'], args)
+        scheds.append(bm.model_schedule(model))
+        samples = bm.build_samples(list(frames[item['offset']:]),
+                                   model.data_preprocessor)
+        run = bm.StreamRun(model, samples, item['warmup'],
                            channels_last=args.channels_last,
                            inference_mode=args.inference_mode)
-    result.update(
-        schedule=schedule, warmup=job['warmup'],
-        peak_rss_mb=resource.getrusage(
-            resource.RUSAGE_SELF).ru_maxrss / 1024.0)
+        if job['interleave']:
+            runs.append(run)
+        else:
+            results.append(bm.run_stream(
+                model, samples, item['warmup'], args.channels_last,
+                args.inference_mode))
+            del model, samples, run
+    if job['interleave']:
+        results = bm.run_interleaved(runs)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    for res, sched, item in zip(results, scheds, job['items']):
+        res.update(schedule=sched, warmup=item['warmup'], peak_rss_mb=rss)
     with open(job['out'], 'w') as f:
-        json.dump(result, f)
+        json.dump(results, f)
 
 
 def machine_info(threads: int) -> dict:
@@ -251,36 +280,45 @@ def main(argv=None) -> dict:
         frames = read_video(args.video, total, args.size)
     else:
         frames = render_synthetic(total, args.size, args.seed)
+    items = [dict(config=c, checkpoint=k, offset=lead - w, warmup=w)
+             for c, k, w in zip(args.configs, ckpts, warm)]
+    # one fresh process per config (peak RSS of that config), or one
+    # process stepping every config in turn (--interleave)
+    groups = [items] if args.interleave else [[it] for it in items]
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         frames_file = osp.join(tmp, 'frames.npy')
         np.save(frames_file, np.stack(frames))
-        for i, (cfg, ckpt, w) in enumerate(zip(args.configs, ckpts, warm)):
-            job = dict(config=cfg, checkpoint=ckpt, frames=frames_file,
-                       offset=lead - w, warmup=w,
+        for i, group in enumerate(groups):
+            job = dict(items=group, frames=frames_file,
+                       interleave=args.interleave,
                        out=osp.join(tmp, f'result{i}.json'))
             job_file = osp.join(tmp, f'job{i}.json')
             with open(job_file, 'w') as f:
                 json.dump(job, f)
-            cmd = [sys.executable, osp.abspath(__file__), cfg,
+            cmd = [sys.executable, osp.abspath(__file__), group[0]['config'],
                    '--synthetic', '--out', job['out'], '--worker', job_file,
                    '--threads', str(args.threads), '--seed', str(args.seed)]
             if args.inference_mode:
                 cmd.append('--inference-mode')
             if args.channels_last:
                 cmd.append('--channels-last')
-            print(f'[{i + 1}/{len(args.configs)}] {cfg} (warm-up {w}, '
-                  f'{args.frames} timed frames)', flush=True)
+            for it in group:
+                print(f"[{items.index(it) + 1}/{len(items)}] "
+                      f"{it['config']} (warm-up {it['warmup']}, "
+                      f'{args.frames} timed frames)', flush=True)
             if args.no_subprocess:
                 run_worker(parse_args(cmd[2:]))
             elif subprocess.run(cmd).returncode != 0:
-                raise RuntimeError(f'benchmark of config "{cfg}" failed '
-                                   '(see the traceback above)')
+                raise RuntimeError(
+                    'benchmark of ' + ', '.join(it['config'] for it in group)
+                    + ' failed (see the traceback above)')
             with open(job['out']) as f:
                 raw = json.load(f)
-            raw['config'] = cfg
-            raw['checkpoint'] = ckpt
-            results.append(raw)
+            for it, res in zip(group, raw):
+                res['config'] = it['config']
+                res['checkpoint'] = it['checkpoint']
+                results.append(res)
     base = next((r for r in results
                  if r['schedule']['kind'] == 'per-frame'), None)
     out = []
@@ -302,7 +340,9 @@ def main(argv=None) -> dict:
                       source=args.video or 'synthetic', seed=args.seed,
                       inference_mode=args.inference_mode,
                       channels_last=args.channels_last,
-                      rss_scope='process' if args.no_subprocess else
+                      interleave=args.interleave,
+                      rss_scope='process' if (
+                          args.no_subprocess or args.interleave) else
                       'config',
                       baseline=base['config'] if base else None),
         results=out)

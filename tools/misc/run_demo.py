@@ -1,35 +1,195 @@
 #!/usr/bin/env python
-"""The ``make demo`` main job, as a sequence of steps.
+"""The ``make demo`` main job: data -> train -> evaluate -> render.
 
-Current steps:
+Steps (each prints its progress; a failing step prints what failed and
+the job exits non-zero):
 
 1. :func:`step_data` — generate the synthetic VIP set (with its preview)
-   under ``--data-root`` unless it is already there, and print its summary.
+   under ``--data-root`` unless it is already there; print its summary.
+2. :func:`step_train` — train the tiny ATEN config (l = 3, p = 2, paper
+   §4) on the train split on the CPU (``tools/train.py``, mmengine's
+   Runner); skipped with ``--skip-train --checkpoint CKPT``.
+3. :func:`step_eval` — evaluate the checkpoint on the val split
+   (``tools/test.py``): the VIP table of paper Table 1 (mIoU, AP^r,
+   AP^r_vol, vip_protocol.md) and ``metrics.json``.
+4. :func:`step_render` — stream inference over a held-out (test split)
+   video with ``demo/video_demo.py``: an overlay mp4.
 
-Later issues add training, evaluation and rendering steps to :func:`main`.
+``--quick`` trains one epoch on whatever set ``--data-root`` holds (for
+the tests); the default budget is ``configs/aten/aten_tiny_demo_synthetic.py``
+(a few minutes on 2 cores).
 """
 import argparse
+import importlib.util
 import json
 import os
 import os.path as osp
 import sys
+import time
+import traceback
+from typing import Optional
 
 from aten_mm.datasets.synthetic import generate_dataset, is_synthetic_set
 from aten_mm.datasets.synthetic.preview import load_vip_samples, write_preview
 
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+DEMO_CONFIG = 'configs/aten/aten_tiny_demo_synthetic.py'
+#: ``--quick``: one epoch, every iteration logged (the tests' budget)
+QUICK_OVERRIDES = dict(train_cfg=dict(max_epochs=1),
+                       default_hooks=dict(logger=dict(interval=1)))
+
+
+class StepError(RuntimeError):
+    """A demo step failed; the message says which and why."""
+
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        description='aten_mm demo: synthetic data (then, in later versions, '
-        'train -> evaluate -> render).')
+        description='aten_mm demo on synthetic data: generate -> train -> '
+        'evaluate -> render.')
     parser.add_argument('--work-dir', required=True,
                         help='folder for the demo outputs')
     parser.add_argument('--data-root', default='data/synthetic_vip',
                         help='synthetic VIP set; generated when absent '
                         '(default: data/synthetic_vip)')
     parser.add_argument('--seed', type=int, default=0,
-                        help='seed of the synthetic set when generated')
-    return parser.parse_args(argv)
+                        help='seed of the synthetic set when generated and '
+                        'of the training run')
+    parser.add_argument('--config', default=None,
+                        help=f'model config (default: {DEMO_CONFIG})')
+    parser.add_argument('--skip-train', action='store_true',
+                        help='do not train; evaluate and render '
+                        '--checkpoint')
+    parser.add_argument('--checkpoint', default=None,
+                        help='checkpoint to use with --skip-train')
+    parser.add_argument('--quick', action='store_true',
+                        help='a tiny budget (1 epoch): checks that every '
+                        'step runs, the numbers mean nothing')
+    parser.add_argument('--video', default=None,
+                        help='test-split video to render (default: the '
+                        'first one)')
+    args = parser.parse_args(argv)
+    if args.skip_train and not args.checkpoint:
+        parser.error('--skip-train needs --checkpoint CKPT')
+    if args.checkpoint and not args.skip_train:
+        parser.error('--checkpoint is only used with --skip-train')
+    if args.checkpoint and not osp.isfile(args.checkpoint):
+        parser.error(f'--checkpoint {args.checkpoint} does not exist')
+    if args.config is None:
+        args.config = osp.join(REPO, DEMO_CONFIG)
+    if not osp.isfile(args.config):
+        parser.error(f'--config {args.config} does not exist')
+    return args
+
+
+def load_tool(relpath: str):
+    """Import a script of this repository (``tools/train.py`` …) by path.
+
+    Args:
+        relpath (str): Path relative to the repository root.
+
+    Returns:
+        module: The script as a module (its ``main(argv)`` is callable).
+    """
+    path = osp.join(REPO, relpath)
+    name = 'aten_tool_' + relpath.replace('/', '_').replace('.', '_')
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def cfg_option_args(options: dict) -> list:
+    """``{key: value}`` → ``['--cfg-options', 'key=value', …]`` (empty
+    when there is nothing to override)."""
+    if not options:
+        return []
+    return ['--cfg-options'] + [f'{k}={v}' for k, v in options.items()]
+
+
+def data_overrides(data_root: str, val_split: str = 'val') -> dict:
+    """Top-level config entries pointing the dataloaders at ``data_root``
+    (evaluation on ``val_split``)."""
+    root = osp.abspath(data_root) + '/'
+    return dict(
+        train_dataloader=dict(dataset=dict(data_root=root)),
+        val_dataloader=dict(dataset=dict(data_root=root, split=val_split)),
+        test_dataloader=dict(dataset=dict(data_root=root, split=val_split)))
+
+
+def write_run_config(base: str, path: str, overrides: dict) -> str:
+    """Write a config file ``path`` = ``base`` + top-level ``overrides``.
+
+    The overrides merge into the base's dicts as in any config
+    inheritance (``_delete_=True`` replaces). The file documents the run
+    and is what train, test and the video demo read.
+
+    Args:
+        base (str): Config file to inherit from.
+        path (str): Output ``.py`` file.
+        overrides (dict): ``{top_level_key: value}`` (plain Python values).
+
+    Returns:
+        str: ``path``.
+    """
+    lines = ['# written by tools/misc/run_demo.py', '_base_ = '
+             f'[{osp.abspath(base)!r}]']
+    lines += [f'{key} = {value!r}' for key, value in overrides.items()]
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    with open(path, 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    return path
+
+
+def train_model(config: str, work_dir: str,
+                options: Optional[dict] = None) -> dict:
+    """Train ``config`` with ``tools/train.py`` (mmengine's Runner).
+
+    Args:
+        config (str): Config file.
+        work_dir (str): Run folder (checkpoints, logs).
+        options (dict, optional): ``--cfg-options`` overrides.
+
+    Returns:
+        dict: ``checkpoint`` (the final one), ``log`` (the text log),
+        ``train_s`` (wall seconds), ``iters`` (iterations run).
+    """
+    argv = [config, '--work-dir', work_dir] + cfg_option_args(options)
+    start = time.perf_counter()
+    runner = load_tool('tools/train.py').main(argv)
+    elapsed = time.perf_counter() - start
+    last = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(last):
+        raise StepError(f'training wrote no checkpoint ({last} missing)')
+    with open(last) as f:
+        ckpt = f.read().strip()
+    if not osp.isfile(ckpt):
+        raise StepError(f'the last checkpoint {ckpt} does not exist')
+    log = osp.join(runner.log_dir, f'{runner.timestamp}.log')
+    return dict(checkpoint=osp.abspath(ckpt), log=osp.abspath(log),
+                train_s=elapsed, iters=int(runner.iter))
+
+
+def evaluate_model(config: str, checkpoint: str, work_dir: str,
+                   options: Optional[dict] = None) -> dict:
+    """Evaluate a checkpoint with ``tools/test.py`` (prints the VIP table).
+
+    Args:
+        config (str): Config file.
+        checkpoint (str): Checkpoint file.
+        work_dir (str): Run folder of the test (its log).
+        options (dict, optional): ``--cfg-options`` overrides.
+
+    Returns:
+        dict: The metrics of the test evaluator (``vip/mIoU`` …, in %).
+    """
+    argv = [config, checkpoint, '--work-dir', work_dir] + cfg_option_args(
+        options)
+    metrics = load_tool('tools/test.py').main(argv)
+    if not metrics:
+        raise StepError('the evaluation returned no metrics (no annotated '
+                        'frame in the evaluated split?)')
+    return dict(metrics)
 
 
 def _load_summary(root: str) -> dict:
@@ -92,11 +252,174 @@ def step_data(args) -> dict:
     return summary
 
 
+def write_demo_config(args) -> str:
+    """``<work_dir>/demo_config.py``: ``--config`` on ``--data-root``
+    (val split evaluated), seeded, one checkpoint kept, no validation
+    during training (step 3 evaluates once), ``--quick``'s budget."""
+    overrides = data_overrides(args.data_root, 'val')
+    overrides['randomness'] = dict(seed=args.seed)
+    overrides['train_cfg'] = dict(val_begin=10**9)
+    overrides['default_hooks'] = dict(checkpoint=dict(max_keep_ckpts=1))
+    if args.quick:
+        for key, value in QUICK_OVERRIDES.items():
+            overrides[key] = {**overrides.get(key, {}), **value}
+    return write_run_config(
+        args.config, osp.join(args.work_dir, 'demo_config.py'), overrides)
+
+
+def step_train(args, summary: dict) -> dict:
+    """Step 2: train the demo config on the train split.
+
+    Args:
+        args (argparse.Namespace): ``config``, ``work_dir``, ``data_root``,
+            ``seed``, ``quick``.
+        summary (dict): The set's summary (for the progress line).
+
+    Returns:
+        dict: See :func:`train_model`.
+    """
+    print(f'[train] {osp.relpath(args.config)} on the train split '
+          f'({len(summary["splits"]["train"])} videos, '
+          f'{summary["annotated_frames"]["train"]} annotated frames)'
+          + (' -- quick budget' if args.quick else ''), flush=True)
+    out = train_model(args.run_config, osp.join(args.work_dir, 'train'))
+    print(f'[train] done: {out["iters"]} iterations in '
+          f'{out["train_s"] / 60:.1f} min; checkpoint {out["checkpoint"]}',
+          flush=True)
+    return out
+
+
+def step_eval(args, checkpoint: str) -> dict:
+    """Step 3: evaluate ``checkpoint`` on the val split; write
+    ``<work_dir>/metrics.json``.
+
+    Returns:
+        dict: ``metrics`` (the VIP numbers in %) and ``metrics_path``.
+    """
+    print(f'[eval] VIP metrics of {checkpoint} on the val split',
+          flush=True)
+    metrics = evaluate_model(args.run_config, checkpoint,
+                             osp.join(args.work_dir, 'eval'))
+    path = osp.abspath(osp.join(args.work_dir, 'metrics.json'))
+    record = dict(config=osp.abspath(args.config), checkpoint=checkpoint,
+                  data_root=osp.abspath(args.data_root), split='val',
+                  metrics=metrics)
+    with open(path, 'w') as f:
+        json.dump(record, f, indent=2)
+    print('[eval] ' + '  '.join(
+        f'{k} {metrics.get("vip/" + k, float("nan")):.1f}'
+        for k in ('mIoU', 'APr', 'APr_vol', 'APr_vol_nanmean')), flush=True)
+    return dict(metrics=metrics, metrics_path=path)
+
+
+def count_video_frames(path: str) -> int:
+    """Number of frames OpenCV decodes from a video file."""
+    import cv2
+    cap = cv2.VideoCapture(path)
+    count = 0
+    while cap.isOpened():
+        ok, _ = cap.read()
+        if not ok:
+            break
+        count += 1
+    cap.release()
+    return count
+
+
+def step_render(args, summary: dict, checkpoint: str) -> dict:
+    """Step 4: render a held-out (test split) video with the video demo.
+
+    Returns:
+        dict: ``video`` (its name), ``mp4`` (the overlay video) and
+        ``frames`` (frames written, checked by reading it back).
+    """
+    test_videos = summary['splits'].get('test') or []
+    video = args.video or (test_videos[0] if test_videos else None)
+    if video is None:
+        raise StepError(f'the set at {args.data_root} has no test-split '
+                        'video to render; pass --video')
+    if args.video and args.video not in test_videos:
+        print(f'[render] note: {video} is not in the test split '
+              f'{test_videos}', flush=True)
+    folder = osp.join(args.data_root, 'VIP_Sequence', video)
+    if not osp.isdir(folder):
+        raise StepError(f'no frames folder {folder}')
+    num_frames = len([n for n in os.listdir(folder)
+                      if n.lower().endswith(('.jpg', '.png'))])
+    out = osp.abspath(osp.join(args.work_dir, f'demo_{video}.mp4'))
+    print(f'[render] {video} ({num_frames} frames) -> {out}', flush=True)
+    load_tool('demo/video_demo.py').main(
+        [folder, args.run_config, checkpoint, '--out', out, '--side-by-side',
+         '--fps', '10'])
+    written = count_video_frames(out) if osp.isfile(out) else 0
+    if written != num_frames:
+        raise StepError(f'{out} has {written} readable frames, expected '
+                        f'{num_frames}')
+    return dict(video=video, mp4=out, frames=written)
+
+
+def run_step(name: str, fn, *args):
+    """Run one step; any failure becomes a clear message and exit 1."""
+    start = time.perf_counter()
+    try:
+        out = fn(*args)
+    except SystemExit as e:
+        if e.code in (0, None):
+            raise
+        print(f'[{name}] FAILED: {e.code}', file=sys.stderr, flush=True)
+        sys.exit(1)
+    except Exception as e:  # noqa: BLE001 - report any failure, then exit
+        traceback.print_exc()
+        print(f'[{name}] FAILED: {type(e).__name__}: {e}', file=sys.stderr,
+              flush=True)
+        sys.exit(1)
+    print(f'[{name}] step took {time.perf_counter() - start:.0f} s',
+          flush=True)
+    return out
+
+
+def print_outputs(results: dict) -> None:
+    """Where everything went."""
+    print('\n[demo] outputs:')
+    rows = [('data preview', results['data']['preview_path'])]
+    if 'train' in results:
+        rows += [('checkpoint', results['train']['checkpoint']),
+                 ('training log', results['train']['log'])]
+    else:
+        rows.append(('checkpoint', results['checkpoint']))
+    rows += [('metrics json', results['eval']['metrics_path']),
+             ('demo video', results['render']['mp4'])]
+    for name, path in rows:
+        print(f'  {name:<13} {path}')
+    m = results['eval']['metrics']
+    print(f'[demo] val: mIoU {m.get("vip/mIoU", float("nan")):.1f}  '
+          f'APr {m.get("vip/APr", float("nan")):.1f}  '
+          f'APr_vol {m.get("vip/APr_vol", float("nan")):.1f} '
+          f'(nanmean {m.get("vip/APr_vol_nanmean", float("nan")):.1f}) %')
+
+
 def main(argv=None) -> dict:
+    """Run the demo; returns every step's result."""
+    start = time.perf_counter()
     args = parse_args(argv)
     os.makedirs(args.work_dir, exist_ok=True)
-    results = dict(data=step_data(args))
-    # next steps (later issues): step_train -> step_evaluate -> step_render
+    results = dict(data=run_step('data', step_data, args))
+    args.run_config = write_demo_config(args)
+    print(f'[demo] run config: {args.run_config}')
+    if args.skip_train:
+        checkpoint = osp.abspath(args.checkpoint)
+        results['checkpoint'] = checkpoint
+        print(f'[train] skipped; using {checkpoint}')
+    else:
+        results['train'] = run_step('train', step_train, args,
+                                    results['data'])
+        checkpoint = results['train']['checkpoint']
+    results['eval'] = run_step('eval', step_eval, args, checkpoint)
+    results['render'] = run_step('render', step_render, args,
+                                 results['data'], checkpoint)
+    results['wall_s'] = time.perf_counter() - start
+    print_outputs(results)
+    print(f'[demo] done in {results["wall_s"] / 60:.1f} min')
     return results
 
 

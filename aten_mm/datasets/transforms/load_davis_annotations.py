@@ -6,7 +6,7 @@ from mmcv.transforms import BaseTransform
 
 from aten_mm.registry import TRANSFORMS
 
-from .load_vip_annotations import check_shape, load_label_map
+from .load_vip_annotations import load_target_label_map
 
 
 @TRANSFORMS.register_module()
@@ -29,9 +29,8 @@ class LoadDAVISAnnotations(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Load the binary map of the target frame."""
-        path = results.get('seg_map_path')
-        ann = load_label_map(path, self.backend_args)
-        check_shape(ann, results, path)
+        ann, _ = load_target_label_map(results, 'seg_map_path',
+                                       self.backend_args)
         seg = (ann > 0).astype(np.uint8)
         if self.void_value is not None:
             seg[ann == self.void_value] = 255

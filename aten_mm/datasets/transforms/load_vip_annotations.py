@@ -1,5 +1,5 @@
 """Load VIP ground truth of the target frame (vip_protocol.md §1, §2)."""
-from typing import Optional
+from typing import Optional, Tuple
 
 import numpy as np
 from mmcv.transforms import BaseTransform
@@ -27,11 +27,30 @@ def load_label_map(path: str, backend_args: Optional[dict] = None
     return lbl
 
 
-def check_shape(lbl: np.ndarray, results: dict, path: str) -> None:
-    """Raise ValueError when ``lbl`` differs in size from the frame."""
+def load_target_label_map(results: dict, key: str,
+                          backend_args: Optional[dict] = None
+                          ) -> Tuple[np.ndarray, str]:
+    """Read the label png ``results[key]`` of the target frame.
+
+    Args:
+        results (dict): Transform results with ``ori_shape`` (set by
+            :class:`LoadClipFrames`) and ``key``.
+        key (str): The path key, e.g. ``'seg_map_path'``.
+        backend_args (dict | None): mmengine file backend arguments.
+
+    Returns:
+        tuple[np.ndarray, str]: The ``(H, W)`` integer map and its path.
+
+    Raises:
+        ValueError: The map is not single-channel or its size differs from
+            the frame's ``ori_shape``.
+    """
+    path = results.get(key)
+    lbl = load_label_map(path, backend_args)
     if tuple(lbl.shape[:2]) != tuple(results['ori_shape'][:2]):
         raise ValueError(f'{path}: label size {lbl.shape[:2]} differs from '
                          f'the frame size {tuple(results["ori_shape"])}')
+    return lbl, path
 
 
 @TRANSFORMS.register_module()
@@ -69,9 +88,8 @@ class LoadVIPAnnotations(BaseTransform):
         self.backend_args = backend_args
 
     def _load_seg(self, results: dict) -> None:
-        path = results.get('seg_map_path')
-        seg = load_label_map(path, self.backend_args)
-        check_shape(seg, results, path)
+        seg, path = load_target_label_map(results, 'seg_map_path',
+                                          self.backend_args)
         bad = (seg >= self.num_classes) & (seg != self.ignore_index)
         if bad.any():
             values = np.unique(seg[bad])[:5].tolist()
@@ -83,9 +101,8 @@ class LoadVIPAnnotations(BaseTransform):
         results['ignore_index'] = self.ignore_index
 
     def _load_instances(self, results: dict) -> None:
-        path = results.get('human_map_path')
-        human = load_label_map(path, self.backend_args)
-        check_shape(human, results, path)
+        human, _ = load_target_label_map(results, 'human_map_path',
+                                         self.backend_args)
         ids = np.unique(human)
         ids = ids[ids != 0]
         h, w = human.shape

@@ -52,13 +52,78 @@ def gate_activation(name: str):
     raise ValueError(f'gate_act must be one of {GATE_ACTS}, got {name!r}')
 
 
+class BaseConvRNNCell(nn.Module):
+    """Shared part of the conv-recurrent cells (paper Eq. 5 and ConvLSTM).
+
+    Holds the gate nonlinearity sigma and the input-to-hidden conv
+    ``conv_x`` (C_in -> ``num_gates`` C_h, with bias) whose output channels
+    are the per-gate input terms ``x_t * w_x. + b_.`` of all gates, so that
+    the encoder can compute them for every step at once. Subclasses set
+    ``num_gates`` and implement ``build_hidden_convs`` and ``step``;
+    ``init_state`` / ``hidden`` default to a state that is h itself.
+
+    Args:
+        in_channels (int): Input channels C_in.
+        hidden_channels (int): State channels C_h.
+        kernel_size (int): Conv kernel. Defaults to 3.
+        gate_act (str): ``'sigmoid'`` or ``'hard_sigmoid'`` for sigma.
+            Defaults to 'sigmoid'.
+        depthwise (bool): Depthwise-separable convs. Defaults to False.
+    """
+
+    num_gates: int = 1
+
+    def __init__(self,
+                 in_channels: int,
+                 hidden_channels: int,
+                 kernel_size: int = 3,
+                 gate_act: str = 'sigmoid',
+                 depthwise: bool = False) -> None:
+        super().__init__()
+        self.hidden_channels = hidden_channels
+        self.gate_act = gate_act
+        self.sigma = gate_activation(gate_act)
+        self.conv_x = build_gate_conv(in_channels,
+                                      self.num_gates * hidden_channels,
+                                      kernel_size, True, depthwise)
+        self.build_hidden_convs(kernel_size, depthwise)
+
+    def build_hidden_convs(self, kernel_size: int, depthwise: bool) -> None:
+        """Build the hidden-to-hidden convs (no bias) of the subclass."""
+        raise NotImplementedError
+
+    def input_conv(self, x: Tensor) -> Tensor:
+        """Input-to-hidden convs.
+
+        Args:
+            x (Tensor): (B, C_in, H, W) inputs.
+
+        Returns:
+            Tensor: (B, num_gates * C_h, H, W) per-gate input terms.
+        """
+        return self.conv_x(x)
+
+    def init_state(self, h0: Tensor):
+        """The state is h itself: (N, C_h, H, W)."""
+        return h0
+
+    def hidden(self, state) -> Tensor:
+        """The hidden state h (N, C_h, H, W) of ``state``."""
+        return state
+
+    def step(self, x_proj: Tensor, state):
+        """One recurrent step from ``input_conv(x_t)`` and the state."""
+        raise NotImplementedError
+
+
 class BaseRecurrentEncoder(BaseModule):
     """Runs a conv-recurrent cell over ``[F(k-p->k), ..., F(k-1->k), F(k)]``.
 
     The encoder of paper Eq. (4): the inputs are fed in list order (key
     last) and the last hidden state is the encoded key feature. Subclasses
-    set ``self.cell`` with ``input_conv(x)``, ``init_state(h0)``,
-    ``step(x_proj, state)`` and ``hidden(state)``.
+    set ``cell_cls``, a :class:`BaseConvRNNCell` (``input_conv(x)``,
+    ``init_state(h0)``, ``step(x_proj, state)``, ``hidden(state)``), built
+    as ``self.cell`` at C_hidden -> C_hidden channels.
 
     Faithful mode (``bottleneck_channels=None``, ``downsample=1``)::
 
@@ -82,6 +147,8 @@ class BaseRecurrentEncoder(BaseModule):
         kernel_size (int): Kernel of the recurrent convs. Defaults to 3.
         init_state (str): Initial hidden state h_0: ``'zeros'`` or
             ``'mean'`` (the mean of the T inputs x_t). Defaults to 'zeros'.
+        gate_act (str): ``'sigmoid'`` or ``'hard_sigmoid'`` for the gate
+            nonlinearity sigma. Defaults to 'sigmoid'.
         bottleneck_channels (int, optional): Run the cell at b channels
             (efficient mode). Defaults to None.
         downsample (int): Run the cell on a d-times average-pooled copy
@@ -94,10 +161,13 @@ class BaseRecurrentEncoder(BaseModule):
         init_cfg (dict | list[dict], optional): mmengine init config.
     """
 
+    cell_cls: Optional[type] = None
+
     def __init__(self,
                  in_channels: int = 256,
                  kernel_size: int = 3,
                  init_state: str = 'zeros',
+                 gate_act: str = 'sigmoid',
                  bottleneck_channels: Optional[int] = None,
                  downsample: int = 1,
                  depthwise: bool = False,
@@ -131,6 +201,10 @@ class BaseRecurrentEncoder(BaseModule):
         self.proj_out = (nn.Conv2d(self.hidden_channels, in_channels, 1)
                          if self.residual else None)
         self._zero_proj_out()
+        if self.cell_cls is None:
+            raise TypeError(f'{name} must set cell_cls (a BaseConvRNNCell)')
+        self.cell = self.cell_cls(self.hidden_channels, self.hidden_channels,
+                                  kernel_size, gate_act, depthwise)
 
     def _zero_proj_out(self) -> None:
         if self.proj_out is not None:

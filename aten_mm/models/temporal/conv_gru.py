@@ -1,20 +1,17 @@
 """ConvGRU temporal encoder (paper §4.1, Eq. 4-5)."""
-from typing import List, Optional, Union
-
 import torch
-import torch.nn as nn
 from torch import Tensor
 
 from aten_mm.registry import MODELS
 
 from .base_recurrent_encoder import (
+    BaseConvRNNCell,
     BaseRecurrentEncoder,
     build_gate_conv,
-    gate_activation,
 )
 
 
-class ConvGRUCell(nn.Module):
+class ConvGRUCell(BaseConvRNNCell):
     """One convolutional GRU step, paper Eq. (5)::
 
         z_t  = sigma(x_t * w_xz + h_{t-1} * w_hz + b_z)
@@ -37,34 +34,14 @@ class ConvGRUCell(nn.Module):
         depthwise (bool): Depthwise-separable convs. Defaults to False.
     """
 
-    def __init__(self,
-                 in_channels: int,
-                 hidden_channels: int,
-                 kernel_size: int = 3,
-                 gate_act: str = 'sigmoid',
-                 depthwise: bool = False) -> None:
-        super().__init__()
-        self.hidden_channels = hidden_channels
-        self.gate_act = gate_act
-        self.sigma = gate_activation(gate_act)
-        self.conv_x = build_gate_conv(in_channels, 3 * hidden_channels,
-                                      kernel_size, True, depthwise)
-        self.conv_h_zr = build_gate_conv(hidden_channels,
-                                         2 * hidden_channels, kernel_size,
-                                         False, depthwise)
-        self.conv_h_h = build_gate_conv(hidden_channels, hidden_channels,
-                                        kernel_size, False, depthwise)
+    num_gates = 3
 
-    def input_conv(self, x: Tensor) -> Tensor:
-        """Input-to-hidden convs: (B, C_in, H, W) -> (B, 3 C_h, H, W)."""
-        return self.conv_x(x)
-
-    def init_state(self, h0: Tensor) -> Tensor:
-        """The state is h itself: (N, C_h, H, W)."""
-        return h0
-
-    def hidden(self, state: Tensor) -> Tensor:
-        return state
+    def build_hidden_convs(self, kernel_size: int, depthwise: bool) -> None:
+        """``conv_h_zr`` (C_h -> 2 C_h) and ``conv_h_h`` (C_h -> C_h)."""
+        c = self.hidden_channels
+        self.conv_h_zr = build_gate_conv(c, 2 * c, kernel_size, False,
+                                         depthwise)
+        self.conv_h_h = build_gate_conv(c, c, kernel_size, False, depthwise)
 
     def step(self, x_proj: Tensor, h: Tensor) -> Tensor:
         """One step of Eq. (5).
@@ -104,24 +81,4 @@ class ConvGRUEncoder(BaseRecurrentEncoder):
         init_cfg (dict | list[dict], optional): mmengine init config.
     """
 
-    def __init__(self,
-                 in_channels: int = 256,
-                 kernel_size: int = 3,
-                 init_state: str = 'zeros',
-                 gate_act: str = 'sigmoid',
-                 bottleneck_channels: Optional[int] = None,
-                 downsample: int = 1,
-                 depthwise: bool = False,
-                 batched_input_conv: bool = True,
-                 init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
-        super().__init__(
-            in_channels=in_channels,
-            kernel_size=kernel_size,
-            init_state=init_state,
-            bottleneck_channels=bottleneck_channels,
-            downsample=downsample,
-            depthwise=depthwise,
-            batched_input_conv=batched_input_conv,
-            init_cfg=init_cfg)
-        self.cell = ConvGRUCell(self.hidden_channels, self.hidden_channels,
-                                kernel_size, gate_act, depthwise)
+    cell_cls = ConvGRUCell

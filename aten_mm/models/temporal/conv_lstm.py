@@ -1,20 +1,19 @@
 """ConvLSTM temporal encoder: the "ATEN (LSTM)" rows of Tables 1 and 3."""
-from typing import List, Optional, Tuple, Union
+from typing import Tuple
 
 import torch
-import torch.nn as nn
 from torch import Tensor
 
 from aten_mm.registry import MODELS
 
 from .base_recurrent_encoder import (
+    BaseConvRNNCell,
     BaseRecurrentEncoder,
     build_gate_conv,
-    gate_activation,
 )
 
 
-class ConvLSTMCell(nn.Module):
+class ConvLSTMCell(BaseConvRNNCell):
     """One convolutional LSTM step (Shi et al. 2015, without peepholes)::
 
         i_t = sigma(x_t * w_xi + h_{t-1} * w_hi + b_i)
@@ -36,23 +35,13 @@ class ConvLSTMCell(nn.Module):
         depthwise (bool): Depthwise-separable convs. Defaults to False.
     """
 
-    def __init__(self,
-                 in_channels: int,
-                 hidden_channels: int,
-                 kernel_size: int = 3,
-                 gate_act: str = 'sigmoid',
-                 depthwise: bool = False) -> None:
-        super().__init__()
-        self.hidden_channels = hidden_channels
-        self.sigma = gate_activation(gate_act)
-        self.conv_x = build_gate_conv(in_channels, 4 * hidden_channels,
-                                      kernel_size, True, depthwise)
-        self.conv_h = build_gate_conv(hidden_channels, 4 * hidden_channels,
-                                      kernel_size, False, depthwise)
+    num_gates = 4
 
-    def input_conv(self, x: Tensor) -> Tensor:
-        """Input-to-hidden convs: (B, C_in, H, W) -> (B, 4 C_h, H, W)."""
-        return self.conv_x(x)
+    def build_hidden_convs(self, kernel_size: int, depthwise: bool) -> None:
+        """``conv_h`` (C_h -> 4 C_h, gates i, f, o, g)."""
+        c = self.hidden_channels
+        self.conv_h = build_gate_conv(c, 4 * c, kernel_size, False,
+                                      depthwise)
 
     def init_state(self, h0: Tensor) -> Tuple[Tensor, Tensor]:
         """State (h, c): h = ``h0``, c = 0."""
@@ -89,24 +78,4 @@ class ConvLSTMEncoder(BaseRecurrentEncoder):
     mean input and c_0 to 0.
     """
 
-    def __init__(self,
-                 in_channels: int = 256,
-                 kernel_size: int = 3,
-                 init_state: str = 'zeros',
-                 gate_act: str = 'sigmoid',
-                 bottleneck_channels: Optional[int] = None,
-                 downsample: int = 1,
-                 depthwise: bool = False,
-                 batched_input_conv: bool = True,
-                 init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
-        super().__init__(
-            in_channels=in_channels,
-            kernel_size=kernel_size,
-            init_state=init_state,
-            bottleneck_channels=bottleneck_channels,
-            downsample=downsample,
-            depthwise=depthwise,
-            batched_input_conv=batched_input_conv,
-            init_cfg=init_cfg)
-        self.cell = ConvLSTMCell(self.hidden_channels, self.hidden_channels,
-                                 kernel_size, gate_act, depthwise)
+    cell_cls = ConvLSTMCell

@@ -1,0 +1,76 @@
+"""Tests of aten_mm.apis.cli, the command-line pieces of tools/train.py
+and tools/test.py (file named test_run_cli: tests/datasets/synthetic has
+a test_cli.py and the test basenames must be unique)."""
+import argparse
+import os
+import os.path as osp
+
+import pytest
+
+from aten_mm.apis.cli import (
+    add_run_args,
+    load_run_config,
+    parse_run_args,
+    run_tool,
+)
+from aten_mm.apis.config import ConfigError
+
+CONFIG = osp.join(osp.dirname(__file__), '..', '..', 'configs',
+                  'parsing_rcnn', 'parsing-rcnn_tiny_synthetic.py')
+
+
+def make_parser():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('config')
+    parser.add_argument('--work-dir')
+    add_run_args(parser, 'a.b=1')
+    return parser
+
+
+def test_run_args_and_local_rank(monkeypatch):
+    monkeypatch.delenv('LOCAL_RANK', raising=False)
+    args = parse_run_args(make_parser(), [
+        'c.py', '--launcher', 'pytorch', '--local-rank', '3',
+        '--cfg-options', 'x.y=2', 'z=[1,2]'])
+    assert args.launcher == 'pytorch' and args.local_rank == 3
+    assert args.cfg_options == {'x.y': 2, 'z': [1, 2]}
+    assert os.environ['LOCAL_RANK'] == '3'
+    # a launcher-set LOCAL_RANK wins over the flag
+    monkeypatch.setenv('LOCAL_RANK', '1')
+    parse_run_args(make_parser(), ['c.py', '--local_rank', '5'])
+    assert os.environ['LOCAL_RANK'] == '1'
+    with pytest.raises(SystemExit):
+        parse_run_args(make_parser(), ['c.py', '--launcher', 'ssh'])
+
+
+def test_load_run_config_sets_launcher_and_work_dir(tmp_path):
+    args = parse_run_args(make_parser(), [CONFIG, '--launcher', 'slurm'])
+    cfg = load_run_config(args)
+    assert cfg.launcher == 'slurm'
+    assert cfg.work_dir == osp.join('./work_dirs',
+                                    'parsing-rcnn_tiny_synthetic')
+    args = parse_run_args(make_parser(), [
+        CONFIG, '--work-dir', str(tmp_path), '--cfg-options',
+        'train_cfg.max_epochs=3'])
+    cfg = load_run_config(args)
+    assert cfg.work_dir == str(tmp_path) and cfg.launcher == 'none'
+    assert cfg.train_cfg.max_epochs == 3
+
+
+@pytest.mark.parametrize('exc', [ConfigError('bad key "q"'),
+                                 FileNotFoundError('no "c.py"')])
+def test_run_tool_turns_user_errors_into_one_line(exc):
+    def main():
+        raise exc
+
+    with pytest.raises(SystemExit) as info:
+        run_tool(main)
+    assert info.value.code == f'error: {exc}'
+
+
+def test_run_tool_lets_bugs_through():
+    def main():
+        raise KeyError('bug')
+
+    with pytest.raises(KeyError):
+        run_tool(main)
