@@ -87,17 +87,19 @@ def test_demo_memory_flat_and_output_playable(assets, monkeypatch):
     assert os.listdir(out_dir) == ['overlay.mp4']
 
 
-def test_memory_tool_checks_its_output(assets):
-    """The measuring script on a short run: its own subprocess, RSS from
-    the kernel, output checked (frame count and size)."""
-    result = memory_tool.main([
-        '--frames', '12', '--size', str(W), str(H), '--work-dir',
-        str(assets['tmp'] / 'tool')])
-    (run, ) = result['runs']
-    assert run['returncode'] == 0 and run['output_frames'] == 12
-    assert run['output_ok'] is True
-    # a process that imported torch, mmdet and built the model
-    assert 150 < run['peak_rss_mb'] < 4000
+def test_memory_tool_measures_each_child_alone(tmp_path):
+    """The script's RSS reading: a child touching 200 MiB, then a small
+    one, each gets its own peak (not the pytest parent's, not the
+    previous child's), also when the script exits with an error."""
+    big, small = tmp_path / 'big.py', tmp_path / 'small.py'
+    big.write_text('b = bytearray(200 * 2**20)\nb[::4096] = b"x" * '
+                   'len(b[::4096])\n')
+    small.write_text('import sys\nsys.exit(3)\n')
+    got_big = memory_tool.run_measured(str(big), [])
+    got_small = memory_tool.run_measured(str(small), [])
+    assert got_big['returncode'] == 0 and got_small['returncode'] == 3
+    assert 200 < got_big['peak_rss_mb'] < 300
+    assert got_small['peak_rss_mb'] < 50
     with pytest.raises(SystemExit):
         memory_tool.parse_args(['--frames', '0'])
 

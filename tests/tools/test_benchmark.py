@@ -85,3 +85,20 @@ def test_bad_video(tmp_path):
     with pytest.raises(FileNotFoundError, match='nope.py'):
         tool.main([str(tmp_path / 'nope.py'), '--synthetic',
                    '--out', str(tmp_path / 'r.json')])
+
+
+def test_interleaved_run_counts_the_same(tmp_path, report):
+    """Stepping the configs in turn (one frame each) changes no count."""
+    out = tmp_path / 'inter.json'
+    _tool().main([PER_FRAME, ATEN, '--synthetic', '--frames', '6',
+                  '--size', '64', '--threads', '1', '--warmup', '1',
+                  '--no-subprocess', '--interleave', '--out', str(out)])
+    with open(out) as f:
+        inter = json.load(f)
+    assert inter['settings']['interleave'] is True
+    assert inter['settings']['rss_scope'] == 'process'
+    per_frame, aten = inter['results']
+    assert per_frame['speedup_measured'] == 1.0
+    assert per_frame['units'] == report['results'][0]['units']
+    assert aten['units'] == report['results'][2]['units']
+    assert aten['outputs'] == 6

@@ -332,6 +332,14 @@ def main(argv=None) -> dict:
             res['speedup_measured'] = res['fps'] / base['fps']
             pred, meas = res['speedup_predicted'], res['speedup_measured']
             res['prediction_error'] = meas / pred - 1.0
+            # the same speed-up with every config's time counted in units
+            # of its own N_feat (the identical module on identical frames):
+            # robust to a machine load that drifts between configs
+            own, ref = res['terms_ms']['N_feat'], base['terms_ms']['N_feat']
+            if own > 0 and ref > 0:
+                res['speedup_nfeat_normalized'] = (
+                    (1000.0 * base['seconds'] / base['frames'] / ref) /
+                    (1000.0 * res['seconds'] / res['frames'] / own))
         out.append(res)
     report = dict(
         machine=machine_info(args.threads),

@@ -11,9 +11,9 @@ A synthetic video of ``max(--frames)`` frames is rendered once by
 moving), and its first N frames are written to ``video_N.mp4`` (mp4v) for
 every N of ``--frames``. The demo then runs on each in its own subprocess
 (stream mode, ``--config``, default the tiny ATEN, random weights saved as
-a checkpoint) and the child's peak resident set size is read from the
-kernel when it ends (``os.wait4`` → ``ru_maxrss``), so every number is that
-run's own. Each output is checked: it must exist under its final name,
+a checkpoint) and the child reports the peak resident set size of its own
+address space at its end (``VmHWM``; see :func:`run_measured`), so every
+number is that run's own. Each output is checked: it must exist under its final name,
 decode with OpenCV and hold exactly N frames of the input's size.
 
 Memory is flat when the peak RSS of the long run is about that of the short
@@ -115,27 +115,64 @@ def count_frames(path: str):
     return count, shape
 
 
-def run_demo(video: str, config: str, checkpoint: str, out: str,
-             threads: int = 1, log: str = os.devnull) -> dict:
-    """Run the demo in a subprocess; its own peak RSS and wall time.
+# Runs a Python script as __main__ and, however it ends, writes the peak
+# RSS of its own address space (VmHWM; reset by exec) to the file named by
+# $ATEN_PEAK_RSS_FILE.
+_PEAK_WRAPPER = """
+import os, runpy, sys
+sys.argv = sys.argv[1:]
+sys.path[0] = os.path.dirname(os.path.abspath(sys.argv[0]))
+try:
+    runpy.run_path(sys.argv[0], run_name='__main__')
+finally:
+    with open('/proc/self/status') as f:
+        kib = [line.split()[1] for line in f if line.startswith('VmHWM')]
+    with open(os.environ['ATEN_PEAK_RSS_FILE'], 'w') as f:
+        f.write(kib[0])
+"""
+
+
+def run_measured(script: str, args: list, env: dict = None,
+                 log: str = os.devnull) -> dict:
+    """Run a Python script in a subprocess; exit code, peak RSS, time.
+
+    The peak is the child's own ``VmHWM`` (Linux), read by the child itself
+    at its end. Not ``ru_maxrss`` of ``os.wait4`` or ``RUSAGE_CHILDREN``:
+    those include the memory of the (large) parent the child was forked
+    from before its ``exec``.
+
+    Args:
+        script (str): The Python file (run as ``__main__``).
+        args (list): Its command-line arguments.
+        env (dict, optional): Environment (default: this one).
+        log (str): File for the child's stdout and stderr.
 
     Returns:
-        dict: ``returncode``, ``peak_rss_mb`` (the child's ``ru_maxrss``),
-        ``seconds``.
+        dict: ``returncode``, ``peak_rss_mb``, ``seconds``.
     """
+    with tempfile.NamedTemporaryFile('r', suffix='.rss') as peak:
+        env = dict(os.environ if env is None else env,
+                   ATEN_PEAK_RSS_FILE=peak.name)
+        start = time.perf_counter()
+        with open(log, 'w') as f:
+            code = subprocess.call(
+                [sys.executable, '-c', _PEAK_WRAPPER, script, *args],
+                stdout=f, stderr=subprocess.STDOUT, env=env)
+        seconds = time.perf_counter() - start
+        text = peak.read().strip()
+    return dict(returncode=code,
+                peak_rss_mb=int(text) / 1024.0 if text else float('nan'),
+                seconds=seconds)
+
+
+def run_demo(video: str, config: str, checkpoint: str, out: str,
+             threads: int = 1, log: str = os.devnull) -> dict:
+    """Run ``demo/video_demo.py`` in a subprocess (see run_measured)."""
     env = dict(os.environ, OMP_NUM_THREADS=str(threads),
                MKL_NUM_THREADS=str(threads))
     env['PYTHONPATH'] = REPO + os.pathsep + env.get('PYTHONPATH', '')
-    cmd = [sys.executable, DEMO, video, config, checkpoint, '--out', out]
-    start = time.perf_counter()
-    with open(log, 'w') as f:
-        proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT,
-                                env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return dict(returncode=proc.returncode,
-                peak_rss_mb=usage.ru_maxrss / 1024.0,  # Linux: KiB
-                seconds=time.perf_counter() - start)
+    return run_measured(DEMO, [video, config, checkpoint, '--out', out],
+                        env, log)
 
 
 def measure(args) -> dict:

@@ -141,6 +141,16 @@ def write_run_config(base: str, path: str, overrides: dict) -> str:
     return path
 
 
+def with_visualizer_name(options: Optional[dict], work_dir: str) -> dict:
+    """``options`` plus a visualizer name of its own for this run:
+    mmengine keeps one visualizer per name, bound to the log folder of the
+    run that made it, and this process runs several."""
+    options = dict(options or {})
+    options.setdefault('visualizer.name',
+                       f'{osp.basename(work_dir)}_{time.time_ns()}')
+    return options
+
+
 def train_model(config: str, work_dir: str,
                 options: Optional[dict] = None) -> dict:
     """Train ``config`` with ``tools/train.py`` (mmengine's Runner).
@@ -154,7 +164,8 @@ def train_model(config: str, work_dir: str,
         dict: ``checkpoint`` (the final one), ``log`` (the text log),
         ``train_s`` (wall seconds), ``iters`` (iterations run).
     """
-    argv = [config, '--work-dir', work_dir] + cfg_option_args(options)
+    argv = [config, '--work-dir', work_dir] + cfg_option_args(
+        with_visualizer_name(options, work_dir))
     start = time.perf_counter()
     runner = load_tool('tools/train.py').main(argv)
     elapsed = time.perf_counter() - start
@@ -184,7 +195,7 @@ def evaluate_model(config: str, checkpoint: str, work_dir: str,
         dict: The metrics of the test evaluator (``vip/mIoU`` …, in %).
     """
     argv = [config, checkpoint, '--work-dir', work_dir] + cfg_option_args(
-        options)
+        with_visualizer_name(options, work_dir))
     metrics = load_tool('tools/test.py').main(argv)
     if not metrics:
         raise StepError('the evaluation returned no metrics (no annotated '

@@ -470,6 +470,12 @@ class BaseVideoParser(BaseModel):
         releases everything and this returns ``[]``. When fewer frames
         arrived, the video is treated as ending at the last frame received
         (``video_length`` = frames seen) and its pending frames are parsed.
+        Frames released before the flush keep the plan of the announced
+        length: with an open-ended stream (``video_length`` unknown, a
+        large placeholder) a short last segment whose full-length median
+        key arrived uses that key, not the median of the frames that
+        exist; with the true ``video_length`` every result equals clip
+        mode.
 
         Returns:
             list[DetDataSample]: The remaining results, in frame order.
