@@ -9,7 +9,7 @@ to encode), so both inference modes agree by construction.
 names, hence the file-wide E741 exemption.
 """
 # ruff: noqa: E741
-from typing import Collection, Dict, List, Optional
+from typing import Collection, Dict, Iterable, List, Optional
 
 import numpy as np
 
@@ -51,7 +51,7 @@ def order_refs(refs: List[int], key: int) -> List[int]:
     return sorted(refs, key=lambda r: (-abs(r - key), r))
 
 
-def _pick_refs(key: int, earlier: List[int], later: List[int], p: int,
+def _pick_refs(key: int, earlier: List[int], later: Iterable[int], p: int,
                available: Optional[Collection[int]]) -> List[int]:
     """Choose ``p`` reference keys (paper §4.4).
 
@@ -59,7 +59,8 @@ def _pick_refs(key: int, earlier: List[int], later: List[int], p: int,
         key (int): The key frame the references are encoded into.
         earlier (list[int]): Candidate earlier keys, nearest first (only the
             ``p`` previous segments; out-of-video ones already removed).
-        later (list[int]): Candidate later keys, nearest first.
+        later (Iterable[int]): Candidate later keys, nearest first; read
+            lazily, only as far as needed.
         p (int): Encoding range.
         available (Collection[int] | None): Frames on disk (None = all).
 
@@ -118,8 +119,9 @@ def key_clip_indices(t: int,
     key = segment_key(s, l, num_frames)
     earlier = [segment_key(j, l, num_frames)
                for j in range(s - 1, s - p - 1, -1) if j >= 0]
-    later = [segment_key(j, l, num_frames)
-             for j in range(s + 1, num_segments)]
+    # lazy: an open-ended stream passes a huge num_frames
+    later = (segment_key(j, l, num_frames)
+             for j in range(s + 1, num_segments))
     return dict(key=key, refs=_pick_refs(key, earlier, later, p, available))
 
 
@@ -177,7 +179,7 @@ def random_key_clip_indices(t: int,
     rng = np.random if rng is None else rng
     key = t - offsets[rng.randint(len(offsets))]
     earlier = [key - i * l for i in range(1, p + 1) if key - i * l >= 0]
-    later = list(range(key + l, num_frames, l))
+    later = range(key + l, num_frames, l)
     return dict(key=key, refs=_pick_refs(key, earlier, later, p, available))
 
 

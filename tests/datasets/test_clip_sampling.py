@@ -91,3 +91,17 @@ def test_bad_arguments():
         key_clip_indices(0, 0, 2, 10)
     with pytest.raises(ValueError, match='mode'):
         clip_indices(0, 10, dict(mode='nope'))
+
+
+def test_open_ended_stream_length_is_cheap():
+    """A stream of unknown length passes a huge ``num_frames``: the later
+    keys must be read lazily (only as many as needed)."""
+    import time
+    start = time.perf_counter()
+    for t in range(30):
+        out = key_clip_indices(t, 3, 2, 10**9)
+    assert time.perf_counter() - start < 1.0
+    # frame 29: segment 9, key 28, earlier keys 25 and 22 (furthest first)
+    assert out == dict(key=28, refs=[22, 25])
+    # frame 0 at the start of an open-ended stream uses later keys 4 and 7
+    assert key_clip_indices(0, 3, 2, 10**9) == dict(key=1, refs=[7, 4])

@@ -47,6 +47,7 @@ def test_json_keys_and_baseline(report):
         assert sum(res['totals_ms'].values()) <= 1000 * res['seconds']
     assert per_frame['speedup_measured'] == 1.0
     assert per_frame['speedup_predicted'] == pytest.approx(1.0)
+    assert per_frame['speedup_nfeat_normalized'] == pytest.approx(1.0)
     assert aten['speedup_measured'] == pytest.approx(
         aten['fps'] / per_frame['fps'])
 

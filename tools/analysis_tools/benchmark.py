@@ -229,6 +229,7 @@ def machine_info(threads: int) -> dict:
 def print_table(results: list) -> None:
     """Per-config table: fps, speed-ups, per-unit terms, RSS."""
     head = (f"{'config':44s} {'fps':>6s} {'meas':>6s} {'pred':>6s} "
+            f"{'norm':>6s} "
             + ' '.join(f'{t:>8s}' for t in TERMS) + f" {'ovh':>6s}"
             + f" {'RSS MB':>7s}")
     print(head)
@@ -239,8 +240,11 @@ def print_table(results: list) -> None:
         terms = ' '.join(f"{r['terms_ms'][t]:8.1f}" for t in TERMS)
         print(f"{osp.basename(r['config'])[:44]:44s} {r['fps']:6.3f} "
               f"{fmt(r['speedup_measured'])} "
-              f"{fmt(r['speedup_predicted'])} {terms} "
+              f"{fmt(r['speedup_predicted'])} "
+              f"{fmt(r.get('speedup_nfeat_normalized'))} {terms} "
               f"{r['overhead_ms_per_frame']:6.1f} {r['peak_rss_mb']:7.0f}")
+    print('meas/pred: measured / Eq.-8 speed-up over the per-frame '
+          'config; norm: measured, times in units of each own N_feat')
     print('terms: ms per unit (N_feat/image, F/pair, W/map, GRU/call, '
           'N_parse/frame); ovh: ms per frame outside the terms')
 
