@@ -16,8 +16,8 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 
-import cv2
 import pytest
 import torch
 
@@ -52,13 +52,16 @@ def _live_tensor_bytes():
     """Bytes of the distinct tensor storages reachable from Python."""
     gc.collect()
     seen, total = set(), 0
-    for obj in gc.get_objects():
-        if isinstance(obj, torch.Tensor) and not isinstance(
-                obj, torch.nn.Parameter):
-            storage = obj.untyped_storage()
-            if storage.data_ptr() not in seen:
-                seen.add(storage.data_ptr())
-                total += storage.nbytes()
+    with warnings.catch_warnings():  # isinstance on deprecated torch names
+        warnings.simplefilter('ignore')
+        tensors = [obj for obj in gc.get_objects()
+                   if isinstance(obj, torch.Tensor)
+                   and not isinstance(obj, torch.nn.Parameter)]
+    for obj in tensors:
+        storage = obj.untyped_storage()
+        if storage.data_ptr() not in seen:
+            seen.add(storage.data_ptr())
+            total += storage.nbytes()
     return total
 
 

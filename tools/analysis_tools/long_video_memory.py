@@ -13,8 +13,9 @@ every N of ``--frames``. The demo then runs on each in its own subprocess
 (stream mode, ``--config``, default the tiny ATEN, random weights saved as
 a checkpoint) and the child reports the peak resident set size of its own
 address space at its end (``VmHWM``; see :func:`run_measured`), so every
-number is that run's own. Each output is checked: it must exist under its final name,
-decode with OpenCV and hold exactly N frames of the input's size.
+number is that run's own. Each output is checked: it must exist under its
+final name, decode with OpenCV and hold exactly N frames of the input's
+size.
 
 Memory is flat when the peak RSS of the long run is about that of the short
 one: the demo keeps no per-frame state (the stream cache of a video model
