@@ -10,13 +10,17 @@ from typing import Callable, Optional, Sequence
 
 from mmengine.config import Config, DictAction
 
+from aten_mm.utils.checkpoint import UnsafeCheckpointError
 from aten_mm.utils.config_check import ConfigKeyError
 
 from .config import ConfigError, load_config
 from .launch import build_runner, default_work_dir, setup_cpu_distributed
 
-#: The user errors that the tools print as one ``error: ...`` line.
-USER_ERRORS = (ConfigError, ConfigKeyError, FileNotFoundError)
+#: The user errors that the tools print as one ``error: ...`` line: bad
+#: configs and paths, a refused (unsafe) checkpoint, and a NaN/inf loss
+#: (its message names the iteration and the last good checkpoint).
+USER_ERRORS = (ConfigError, ConfigKeyError, FileNotFoundError,
+               UnsafeCheckpointError, FloatingPointError)
 
 
 def add_run_args(parser: argparse.ArgumentParser,

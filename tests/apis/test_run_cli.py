@@ -14,6 +14,7 @@ from aten_mm.apis.cli import (
     run_tool,
 )
 from aten_mm.apis.config import ConfigError
+from aten_mm.utils.checkpoint import UnsafeCheckpointError
 
 CONFIG = osp.join(osp.dirname(__file__), '..', '..', 'configs',
                   'parsing_rcnn', 'parsing-rcnn_tiny_synthetic.py')
@@ -57,8 +58,12 @@ def test_load_run_config_sets_launcher_and_work_dir(tmp_path):
     assert cfg.train_cfg.max_epochs == 3
 
 
-@pytest.mark.parametrize('exc', [ConfigError('bad key "q"'),
-                                 FileNotFoundError('no "c.py"')])
+@pytest.mark.parametrize('exc', [
+    ConfigError('bad key "q"'),
+    FileNotFoundError('no "c.py"'),
+    UnsafeCheckpointError('refused x.pth'),
+    FloatingPointError('loss is nan at iteration 5'),
+])
 def test_run_tool_turns_user_errors_into_one_line(exc):
     def main():
         raise exc
