@@ -1,13 +1,14 @@
 # Efficient ATEN (issue 10): the paper's ATEN (l = 3, p = 2, ConvGRU,
-# FlowNet-S + FlowWarp ⊙ scale) with test-time cost options only, measured
+# FlowNet-S + FlowWarp ⊙ scale) with cost options only (no forks), measured
 # in docs/benchmarks.md with tools/analysis_tools/benchmark.py.
 # - encoder: the ConvGRU runs on a stride-8 copy (downsample=2) of the
 #   stride-4 feature at 64 channels (bottleneck 256 -> 64 -> 256, residual
 #   added back at stride 4) with depthwise-separable gate convs;
 # - motion: FlowNet-S on half-resolution frames (flow rescaled to the
 #   stride-4 feature grid);
-# - heads: 300 proposals at test time, and the box head's score threshold
-#   raised to the person/part fusion threshold (0.7): the fused output is
+# - heads: 100 proposals at test time (1000 in the paper), and the box
+#   head's score threshold raised to the person/part fusion threshold
+#   (0.7): the fused output is
 #   unchanged (fusion drops persons below 0.7; NMS only lets a box be
 #   suppressed by a higher-scored one), but masks are computed and pasted
 #   only for the detections that can survive the fusion.
@@ -21,5 +22,5 @@ model = dict(
     encoder=dict(downsample=2, bottleneck_channels=64, depthwise=True),
     detector=dict(
         test_cfg=dict(
-            rpn=dict(nms_pre=1000, max_per_img=300),
+            rpn=dict(nms_pre=1000, max_per_img=100),
             rcnn=dict(score_thr=0.7))))

@@ -1,15 +1,16 @@
 # Per-frame reference with the efficient heads (docs/benchmarks.md): DFF
 # with l = 1 runs N_feat + N_parse on every frame (no flow, no encoder),
 # i.e. the per-frame Parsing R-CNN, here with the same test-time head
-# options as the efficient ATEN/DFF configs (300 proposals, box score
+# options as the efficient ATEN/DFF configs (100 proposals, box score
 # threshold = fusion threshold 0.7). It isolates the speed-up of the key
 # frame scheme from the speed-up of the cheaper heads.
 _base_ = './dff_r50-d8-deeplabv3plus_l10_efficient_1xb1-40e_vip.py'
 
-model = dict(key_interval=1)
-# the datasets must load the same clips as the model expects (l = 1: the
-# frame alone)
-clip_cfg = dict(mode='key', key_interval=1, num_refs=0)
-train_dataloader = dict(dataset=dict(clip_cfg=clip_cfg))
+model = dict(key_interval=1, propagate='none', motion=None)
+
+# every clip is the target frame alone, as the per-frame config
+clip_cfg = dict(_delete_=True, mode='single')
+train_dataloader = dict(
+    batch_size=1, dataset=dict(clip_cfg=clip_cfg, random_offset=False))
 val_dataloader = dict(dataset=dict(clip_cfg=clip_cfg))
 test_dataloader = val_dataloader

@@ -48,7 +48,8 @@ def study(tmp_path_factory):
         'stale table\n' + study_tool.NOTES_MARKER + '\nhand notes\n')
     argv = ['--work-dir', str(tmp / 'work'), '--data-root',
             str(tmp / 'data'), '--iters', '2', '--seed', '3',
-            '--fps-frames', '7', '--doc', str(tmp / 'doc' / 'study.md'),
+            '--fps-frames', '7', '--fps-rounds', '1',
+            '--doc', str(tmp / 'doc' / 'study.md'),
             '--set-args', json.dumps(SET), '--configs'] + CONFIGS
     return tmp, study_tool.main(argv)
 
@@ -64,6 +65,7 @@ def test_study_json_and_table(study):
     for m in record['models']:
         assert m['iters'] == 2  # the same budget for every config
         assert m['fps'] > 0 and osp.isfile(m['checkpoint'])
+        assert len(m['fps_rounds']) == 1
         for subset in ('all', 'degraded'):
             assert set(m[subset]) >= {'mIoU', 'APr', 'APr_vol',
                                       'APr_vol_nanmean', 'num_frames'}

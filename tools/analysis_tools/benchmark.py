@@ -5,10 +5,12 @@ Usage::
     python tools/analysis_tools/benchmark.py CONFIG [CONFIG ...] \\
         (--video FILE | --synthetic) [--frames 30] [--warmup 3] \\
         [--size 512] [--threads 2] [--checkpoint C [C ...]] \\
-        [--inference-mode] [--channels-last] --out result.json
+        [--inference-mode] [--channels-last] [--interleave] --out result.json
 
-Every config runs in a fresh subprocess (so ``peak_rss_mb`` is its own) on
-the SAME frames: the frames are read (OpenCV) or rendered (synthetic
+Every config runs in a fresh subprocess (so ``peak_rss_mb`` is its own), or
+with ``--interleave`` all configs in one fresh process, stepped in turn one
+frame each (a drifting machine load then hits every config alike), on the
+SAME frames: the frames are read (OpenCV) or rendered (synthetic
 generator) once, resized to ``--size`` on the longer side and shared. A
 config first gets untimed warm-up frames (at least ``--warmup``, rounded up
 to whole segments that cover the stream's start-up delay ``(p + 1)·l``),
@@ -22,7 +24,8 @@ The JSON has ``machine`` (cpu, threads, torch version, date) and per config
 ``fps``, ``speedup_measured`` (fps / fps of the per-frame config of the
 run: exactly 1.0 for it), ``speedup_predicted`` (Eq. 8 from the measured
 terms, see :func:`aten_mm.apis.benchmark.eq8_ratio`), ``terms_ms`` (per
-unit), ``units_per_segment`` next to ``eq8_counts``, ``peak_rss_mb``.
+unit), ``units_per_segment`` next to ``eq8_counts``, ``peak_rss_mb``,
+``speedup_nfeat_normalized`` (times in units of each config's own N_feat).
 """
 import argparse
 import copy

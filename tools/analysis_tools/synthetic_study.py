@@ -76,6 +76,12 @@ def parse_args(argv=None):
                         help='AdamW learning rate (all configs)')
     parser.add_argument('--fps-frames', type=int, default=40,
                         help='frames of the first val video timed for fps')
+    parser.add_argument('--fps-rounds', type=int, default=3,
+                        help='timing rounds over all models, back to back; '
+                        'the median fps is reported')
+    parser.add_argument('--reuse', action='store_true',
+                        help='take the trained checkpoints and metrics '
+                        'of <work-dir>/study.json and only re-time fps')
     parser.add_argument('--doc', default='docs/synthetic_study.md',
                         help='markdown file written with the table')
     parser.add_argument('--set-args', default=None,
@@ -250,9 +256,8 @@ def pick(metrics: dict, prefix: str) -> dict:
     return out
 
 
-def run_model(config: str, args, iters: int, fps_frames: list,
-              warmup_frames: list) -> dict:
-    """Train, evaluate (all / degraded) and time one config."""
+def run_model(config: str, args, iters: int) -> dict:
+    """Train and evaluate (all / degraded) one config."""
     name = config_name(config)
     work = osp.join(args.work_dir, name)
     run_config = run_demo.write_run_config(
@@ -263,17 +268,50 @@ def run_model(config: str, args, iters: int, fps_frames: list,
     print(f'[study] {name}: evaluating on the val split', flush=True)
     metrics = run_demo.evaluate_model(run_config, trained['checkpoint'],
                                       osp.join(work, 'eval'))
-    print(f'[study] {name}: timing stream inference', flush=True)
-    fps = measure_fps(run_config, trained['checkpoint'], fps_frames,
-                      warmup_frames)
     row = dict(name=name, config=osp.relpath(config, REPO),
                run_config=osp.abspath(run_config),
                checkpoint=trained['checkpoint'], log=trained['log'],
                iters=trained['iters'], train_s=trained['train_s'],
                all=pick(metrics, 'all'), degraded=pick(metrics, 'degraded'),
-               fps=fps)
-    print(f'[study] {name}: ' + format_row(row), flush=True)
+               fps=float('nan'))
     return row
+
+
+def time_models(rows: list, fps_frames: list, warmup_frames: list,
+                rounds: int) -> None:
+    """Set ``fps`` (median over ``rounds``) and ``fps_rounds`` of every
+    row; the models are timed back to back in each round, so a change of
+    the machine's load hits all of them alike."""
+    times = {r['name']: [] for r in rows}
+    for k in range(rounds):
+        for r in rows:
+            fps = measure_fps(r['run_config'], r['checkpoint'], fps_frames,
+                              warmup_frames)
+            times[r['name']].append(fps)
+            print(f'[study] fps round {k + 1}/{rounds} {r["name"]}: '
+                  f'{fps:.2f}', flush=True)
+    for r in rows:
+        r['fps_rounds'] = times[r['name']]
+        r['fps'] = float(np.median(times[r['name']]))
+
+
+def reuse_rows(json_path: str, configs: list) -> tuple:
+    """Rows, iterations and command of a previous study (``--reuse``)."""
+    if not osp.isfile(json_path):
+        raise SystemExit(f'error: --reuse needs {json_path} from a '
+                         'previous run')
+    with open(json_path) as f:
+        old = json.load(f)
+    by_name = {r['name']: r for r in old['models']}
+    rows = []
+    for c in configs:
+        row = by_name.get(config_name(c))
+        if row is None or not osp.isfile(row['checkpoint']):
+            raise SystemExit(f'error: --reuse: {json_path} has no trained '
+                             f'{config_name(c)}')
+        rows.append(row)
+    print(f'[study] reusing the trained models of {json_path}')
+    return rows, old['settings']['iters'], old['command']
 
 
 def format_row(row: dict) -> str:
@@ -320,8 +358,10 @@ def markdown(study: dict, plot_name: str) -> str:
         f'- training: {s["iters"]} iterations per model, batch 2 clips, '
         f'AdamW lr {s["lr"]} (x0.1 at 80 %), seed {s["seed"]}, inputs '
         'resized to a longer side of 128 px',
-        f'- fps: {s["fps_frames"]} frames of `{s["fps_video"]}` after '
-        f'{WARMUP_FRAMES} warm-up frames, one process, CPU', '',
+        f'- fps: stream inference (`aten_mm.apis.inference_frames`) over '
+        f'{s["fps_frames"]} frames of `{s["fps_video"]}` after '
+        f'{WARMUP_FRAMES} warm-up frames, models timed back to back, median '
+        f'of {s.get("fps_rounds", 1)} rounds, one process, CPU', '',
         'All numbers in %. APr_vol is the mean over the part classes that '
         'have ground truth in the evaluated frames (`APr_vol_nanmean`; the '
         'official mean is NaN when a class is absent).', '',
@@ -349,9 +389,10 @@ def plot(study: dict, path: str) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     for ax, key, label in zip(axes, ('mIoU', 'APr_vol_nanmean'),
                               ('mIoU (%)', 'AP$^r_{vol}$ (%)')):
-        for r in study['models']:
+        for i, r in enumerate(study['models']):
             for subset, marker in (('all', 'o'), ('degraded', 'x')):
-                ax.scatter(r['fps'], r[subset][key], marker=marker)
+                ax.scatter(r['fps'], r[subset][key], marker=marker,
+                           color=plt.cm.tab10(i % 10))
             ax.annotate(r['name'].replace('_synthetic', ''),
                         (r['fps'], r['all'][key]), fontsize=7)
         ax.set_xlabel('stream fps (CPU)')
@@ -378,19 +419,26 @@ def main(argv=None) -> dict:
     if num_degraded == 0:
         print('[study] warning: no degraded annotated frame in the val '
               'split; the degraded columns will be empty', flush=True)
-    iters = args.iters
-    if iters is None:
-        slowest = [c for c in args.configs if 'aten' in config_name(c)]
-        iters = calibrate_iters((slowest or args.configs)[-1], args)
+    command = ('python ' + ' '.join(
+        [osp.relpath(osp.abspath(sys.argv[0]), REPO)] + sys.argv[1:])
+        if argv is None else 'main(' + repr(argv) + ')')
+    json_path = osp.join(args.work_dir, 'study.json')
+    if args.reuse:
+        rows, iters, command = reuse_rows(json_path, args.configs)
+    else:
+        iters = args.iters
+        if iters is None:
+            slowest = [c for c in args.configs if 'aten' in config_name(c)]
+            iters = calibrate_iters((slowest or args.configs)[-1], args)
+        rows = [run_model(c, args, iters) for c in args.configs]
     folder = osp.join(args.data_root, 'VIP_Sequence', val[0])
     fps_frames = read_frames(folder, args.fps_frames)
     warmup_frames = fps_frames[:WARMUP_FRAMES]
-    rows = [run_model(c, args, iters, fps_frames, warmup_frames)
-            for c in args.configs]
+    time_models(rows, fps_frames, warmup_frames, args.fps_rounds)
+    for r in rows:
+        print(f'[study] {r["name"]}: ' + format_row(r), flush=True)
     study = dict(
-        command='python ' + ' '.join(
-            [osp.relpath(osp.abspath(sys.argv[0]), REPO)] + sys.argv[1:])
-        if argv is None else 'main(' + repr(argv) + ')',
+        command=command,
         machine=machine(),
         date=datetime.datetime.now().strftime('%Y-%m-%d %H:%M'),
         wall_min=(time.perf_counter() - start) / 60,
@@ -404,9 +452,8 @@ def main(argv=None) -> dict:
             val_annotated_frames=summary['annotated_frames']['val'],
             val_degraded_annotated_frames=num_degraded,
             degraded_frames=degraded, fps_video=val[0],
-            fps_frames=len(fps_frames)),
+            fps_frames=len(fps_frames), fps_rounds=args.fps_rounds),
         models=rows)
-    json_path = osp.join(args.work_dir, 'study.json')
     with open(json_path, 'w') as f:
         json.dump(study, f, indent=2)
     png_name = osp.splitext(osp.basename(args.doc))[0] + '.png'

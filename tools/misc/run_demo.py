@@ -34,10 +34,14 @@ from aten_mm.datasets.synthetic.preview import load_vip_samples, write_preview
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO_CONFIG = 'configs/aten/aten_tiny_demo_synthetic.py'
-#: ``--quick``: 2 iterations, every one logged (the tests' budget)
-QUICK_OVERRIDES = dict(train_cfg=dict(max_iters=2),
-                       default_hooks=dict(logger=dict(interval=1),
-                                          checkpoint=dict(interval=2)))
+#: ``--quick``: 2 iterations, every one logged (the tests' budget); an
+#: iteration loop whatever the config's loop is
+QUICK_OVERRIDES = dict(
+    train_cfg=dict(_delete_=True, type='IterBasedTrainLoop', max_iters=2,
+                   val_interval=10**9),
+    default_hooks=dict(logger=dict(interval=1),
+                       checkpoint=dict(by_epoch=False, interval=2)),
+    log_processor=dict(by_epoch=False))
 #: the demo's synthetic set: many short videos, so that the tiny model
 #: sees enough backgrounds to generalise to the held-out videos (with the
 #: generator's default 8 training videos it learns their backgrounds by
@@ -279,6 +283,17 @@ def step_data(args) -> dict:
     return summary
 
 
+def merge_dicts(base: dict, update: dict) -> dict:
+    """``base`` with ``update`` merged in recursively (new dict)."""
+    out = dict(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge_dicts(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
 def write_demo_config(args) -> str:
     """``<work_dir>/demo_config.py``: ``--config`` on ``--data-root``
     (val split evaluated), seeded, one checkpoint kept, no validation
@@ -288,8 +303,7 @@ def write_demo_config(args) -> str:
     overrides['train_cfg'] = dict(val_begin=10**9)
     overrides['default_hooks'] = dict(checkpoint=dict(max_keep_ckpts=1))
     if args.quick:
-        for key, value in QUICK_OVERRIDES.items():
-            overrides[key] = {**overrides.get(key, {}), **value}
+        overrides = merge_dicts(overrides, QUICK_OVERRIDES)
     return write_run_config(
         args.config, osp.join(args.work_dir, 'demo_config.py'), overrides)
 
