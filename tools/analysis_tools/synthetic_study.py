@@ -202,7 +202,11 @@ def calibrate_iters(config: str, args) -> int:
     optim = runner.build_optim_wrapper(cfg.optim_wrapper)
     model = runner.model
     model.train()
-    batches = iter(loader)
+    def endless():
+        while True:
+            yield from loader
+
+    batches = endless()
     times = []
     for _ in range(4):
         batch = next(batches)

@@ -77,10 +77,17 @@ def parse_args(argv=None):
     parser.add_argument('--quick', action='store_true',
                         help='a tiny budget (2 iterations): checks that every '
                         'step runs, the numbers mean nothing')
+    parser.add_argument('--threads', type=int, default=None,
+                        help='torch CPU threads (default: torch\'s, one '
+                        'per core); on a machine shared with other jobs '
+                        '1 avoids OpenMP oversubscription, which can slow '
+                        'training down several times')
     parser.add_argument('--video', default=None,
                         help='test-split video to render (default: the '
                         'first one)')
     args = parser.parse_args(argv)
+    if args.threads is not None and args.threads < 1:
+        parser.error('--threads must be >= 1')
     if args.skip_train and not args.checkpoint:
         parser.error('--skip-train needs --checkpoint CKPT')
     if args.checkpoint and not args.skip_train:
@@ -443,6 +450,9 @@ def main(argv=None) -> dict:
     """Run the demo; returns every step's result."""
     start = time.perf_counter()
     args = parse_args(argv)
+    if args.threads is not None:
+        import torch
+        torch.set_num_threads(args.threads)
     os.makedirs(args.work_dir, exist_ok=True)
     results = dict(data=run_step('data', step_data, args))
     args.run_config = write_demo_config(args)
