@@ -5,7 +5,7 @@
 # iterations, see docs/synthetic_study.md) and an iteration budget.
 _base_ = './aten_tiny_synthetic.py'
 
-max_iters = 360
+max_iters = 600
 train_cfg = dict(
     _delete_=True, type='IterBasedTrainLoop', max_iters=max_iters,
     val_interval=max_iters)
@@ -13,7 +13,7 @@ param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
          end=20),
     dict(type='MultiStepLR', by_epoch=False, begin=0, end=max_iters,
-         milestones=[300], gamma=0.1)
+         milestones=[500], gamma=0.1)
 ]
 optim_wrapper = dict(
     optimizer=dict(
