@@ -56,10 +56,13 @@ def test_demo_data_step_reuses_set_and_adds_preview(repo_root, tmp_path,
     generate_dataset(root, num_videos=3, num_frames=6, size=(64, 48),
                      progress=False)
     assert not osp.exists(osp.join(root, 'preview.png'))
-    res = demo.main(['--work-dir', str(tmp_path / 'work'), '--data-root',
-                     root])
+    work = tmp_path / 'work'
+    work.mkdir()
+    # only the data step (the whole job is tests/tools/test_run_demo.py)
+    res = demo.step_data(demo.parse_args(['--work-dir', str(work),
+                                          '--data-root', root]))
     out = capsys.readouterr().out
     assert 'reusing' in out and 'face' in out and 'preview' in out
-    assert res['data']['num_videos'] == 3
+    assert res['num_videos'] == 3
     assert osp.isfile(osp.join(root, 'preview.png'))
     assert osp.isfile(tmp_path / 'work' / 'data_summary.json')
