@@ -222,6 +222,8 @@ def test_nan_loss_stops_and_keeps_last_good_checkpoint(assets,
     with pytest.raises(FloatingPointError) as info:
         train_tool.main([cfg, '--work-dir', work, '--cfg-options',
                          f'train_dataloader.dataset.data_root={root}',
+                         f'val_dataloader.dataset.data_root={root}',
+                         f'test_dataloader.dataset.data_root={root}',
                          'train_cfg.max_epochs=3',
                          'visualizer.name=nan_guard'])
     msg = str(info.value)
