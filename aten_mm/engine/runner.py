@@ -18,6 +18,39 @@ from aten_mm.utils.config_check import build_with_context
 # never coincide.
 _EPOCH_TAG = 0x45504F43
 _ITER_TAG = 0x49544552
+_BATCH_TAG = 0x42415443
+
+
+class _ReseedingIterator:
+    """Re-seed the generators before every training batch is fetched.
+
+    mmengine's ``IterBasedTrainLoop`` fetches batch i *before* the hooks of
+    iteration i run, and on resume it fetches (and drops) the batches of the
+    already trained iterations. With the generators re-seeded from
+    ``(seed, batch index)`` right before each fetch, random augmentation in
+    the main process (``num_workers=0``) draws the same numbers for batch i
+    in a resumed and in an uninterrupted run.
+
+    Args:
+        iterator: The loop's ``dataloader_iterator``.
+        reseed (Callable[[int, int], None]): ``ATENRunner._reseed``.
+    """
+
+    def __init__(self, iterator, reseed) -> None:
+        self._iterator = iterator
+        self._reseed = reseed
+        self._count = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        self._reseed(_BATCH_TAG, self._count)
+        self._count += 1
+        return next(self._iterator)
+
+    def __getattr__(self, name):
+        return getattr(self._iterator, name)
 
 
 @RUNNERS.register_module()
@@ -44,10 +77,12 @@ class ATENRunner(Runner):
       epoch and from ``(seed, iteration)`` before every training iteration,
       so what an iteration draws depends only on the seed and its index.
       With ``diff_rank_seed=True`` the rank is mixed in as well.
-      Limitation: in an iteration-based loop, random augmentation run in
-      the main process (``num_workers=0``) while mmengine skips the already
-      trained batches on resume is not reproduced; worker processes are
-      (mmengine seeds them from the runner seed).
+      In an iteration-based loop the generators are also re-seeded from
+      ``(seed, batch index)`` before every batch is fetched, so random
+      augmentation in the main process (``num_workers=0``) is reproduced
+      although mmengine fetches and drops the trained batches on resume;
+      worker processes are seeded by mmengine from the runner seed and
+      replay the same sequence.
     * **Safe loading.** ``load_from`` and ``resume`` read checkpoints with
       :func:`aten_mm.utils.checkpoint.safe_torch_load` (``weights_only``
       mode, our allow-list, a clear refusal otherwise) and report the
@@ -83,7 +118,7 @@ class ATENRunner(Runner):
         """Seed ``random``, ``numpy`` and ``torch`` from (seed, tag, step).
 
         Args:
-            tag (int): ``_EPOCH_TAG`` or ``_ITER_TAG``.
+            tag (int): ``_EPOCH_TAG``, ``_ITER_TAG`` or ``_BATCH_TAG``.
             step (int): The 0-based epoch or iteration about to run.
         """
         entropy = [int(self.seed) % 2**32, tag, int(step)]
@@ -93,6 +128,22 @@ class ATENRunner(Runner):
         random.seed(seed)
         np.random.seed(seed)
         torch.manual_seed(seed)
+
+    def build_train_loop(self, loop):
+        """Build the train loop; an iteration-based loop's batches are
+        fetched through :class:`_ReseedingIterator`.
+
+        Args:
+            loop (BaseLoop | dict): The loop or its config.
+
+        Returns:
+            BaseLoop: The loop.
+        """
+        loop = super().build_train_loop(loop)
+        if hasattr(loop, 'dataloader_iterator'):
+            loop.dataloader_iterator = _ReseedingIterator(
+                loop.dataloader_iterator, self._reseed)
+        return loop
 
     def build_model(self, model):
         """Build the model; an unknown type or keyword anywhere in the

@@ -6,7 +6,9 @@
 #   added back at stride 4) with depthwise-separable gate convs;
 # - motion: FlowNet-S on half-resolution frames (flow rescaled to the
 #   stride-4 feature grid);
-# - heads: 100 proposals at test time (1000 in the paper), and the box
+# - heads: 300 RPN candidates before NMS and 100 proposals after it at
+#   test time (1000 / 1000 in the paper; the tiny configs use the same
+#   300 / 100), and the box
 #   head's score threshold raised to the person/part fusion threshold
 #   (0.7): the fused output is
 #   unchanged (fusion drops persons below 0.7; NMS only lets a box be
@@ -22,5 +24,5 @@ model = dict(
     encoder=dict(downsample=2, bottleneck_channels=64, depthwise=True),
     detector=dict(
         test_cfg=dict(
-            rpn=dict(nms_pre=1000, max_per_img=100),
+            rpn=dict(nms_pre=300, max_per_img=100),
             rcnn=dict(score_thr=0.7))))

@@ -125,3 +125,66 @@ def test_runner_type_builds_aten_runner(tmp_path):
         experiment_name='build')
     runner = RUNNERS.build(cfg)
     assert type(runner) is ATENRunner
+
+
+class _AugmentedDataset(torch.utils.data.Dataset):
+    """TinyDataset's samples plus numpy noise drawn in ``__getitem__`` (the
+    main process's random augmentation)."""
+
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, index):
+        import numpy as np
+        g = torch.Generator().manual_seed(index)
+        noise = torch.from_numpy(np.random.randn(4).astype('float32'))
+        return dict(inputs=torch.randn(4, generator=g) + noise,
+                    target=torch.randn((), generator=g))
+
+
+def _iter_runner(work_dir, max_iters, resume=False, name='it'):
+    torch.manual_seed(0)
+    return ATENRunner(
+        model=TinyModel(), work_dir=work_dir, experiment_name=name,
+        train_dataloader=dict(
+            dataset=_AugmentedDataset(),
+            sampler=dict(type='InfiniteSampler', shuffle=True),
+            batch_size=2, num_workers=0,
+            collate_fn=dict(type='default_collate')),
+        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.05,
+                                          momentum=0.9)),
+        train_cfg=dict(by_epoch=False, max_iters=max_iters),
+        default_hooks=dict(
+            checkpoint=dict(type='CheckpointHook', by_epoch=False,
+                            interval=4),
+            logger=dict(type='LoggerHook', interval=100)),
+        randomness=dict(seed=0, deterministic=True), resume=resume,
+        default_scope='aten_mm')
+
+
+def _interrupted_iter_run(tmp_path, tag):
+    work = str(tmp_path / f'resumed_{tag}')
+    _iter_runner(work, 4, name=f'{tag}a').train()
+    assert _read_last(work).endswith('iter_4.pth')
+    runner = _iter_runner(work, 8, resume=True, name=f'{tag}b')
+    runner.train()
+    assert runner.iter == 8
+    return weights(runner)
+
+
+def test_iteration_based_resume_reproduces_main_process_augmentation(
+        tmp_path, monkeypatch):
+    """Iteration-based loop, random augmentation with numpy in the main
+    process, dropout: 4 iterations + resume to 8 equals 8 uninterrupted
+    iterations exactly; without re-seeding each batch fetch it differs
+    (mmengine fetches and drops the 4 trained batches on resume)."""
+    straight = _iter_runner(str(tmp_path / 'straight'), 8, name='s')
+    straight.train()
+    expected = weights(straight)
+    resumed = _interrupted_iter_run(tmp_path, 'ok')
+    assert all(torch.equal(expected[k], resumed[k]) for k in expected)
+
+    monkeypatch.setattr(ATENRunner, 'build_train_loop',
+                        Runner.build_train_loop)
+    unseeded = _interrupted_iter_run(tmp_path, 'control')
+    assert not all(torch.equal(expected[k], unseeded[k]) for k in expected)
