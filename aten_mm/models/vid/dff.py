@@ -1,6 +1,6 @@
 """DFF: Deep Feature Flow (Zhu et al., CVPR 2017), the baseline of Table 1.
 """
-from typing import Optional, Sequence
+from typing import Optional
 
 from aten_mm.registry import MODELS
 
@@ -18,36 +18,23 @@ class DFF(ATEN):
     encoder (F̄_k = F_k).
 
     Args:
-        detector (dict): :class:`ParsingRCNN` config.
-        motion (dict): FlowNetS config.
+        key_interval (int): l. Defaults to 10.
+        num_refs (int): Must be 0 (no temporal encoding).
         encoder (None): Must be None (accepted so that DFF configs can
             inherit from ATEN's ``_base_`` with ``encoder=None``).
-        key_interval (int): l. Defaults to 10.
-        num_refs (int): Must be 0 (see ``encoder``).
-        propagate (str): ``'flow'`` or ``'none'``.
-        freeze_modules (Sequence[str]): Modules kept frozen.
-        test_mode (str): ``'auto'``, ``'clip'`` or ``'stream'``.
-        data_preprocessor (dict, optional): ``VideoDataPreprocessor``.
-        init_cfg (dict, optional): Initialisation config.
+        **kwargs: The other arguments of :class:`ATEN` (``detector``,
+            ``motion``, ``propagate``, ``freeze_modules``, ``test_mode``,
+            ``data_preprocessor``, ``init_cfg``).
     """
 
     def __init__(self,
-                 detector: dict,
-                 motion: Optional[dict] = None,
-                 encoder: Optional[dict] = None,
                  key_interval: int = 10,
                  num_refs: int = 0,
-                 propagate: str = 'flow',
-                 freeze_modules: Sequence[str] = (),
-                 test_mode: str = 'auto',
-                 data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 encoder: Optional[dict] = None,
+                 **kwargs) -> None:
         if encoder is not None or num_refs != 0:
             raise ValueError('DFF has no temporal encoding: expected '
                              f'encoder=None and num_refs=0, got encoder='
                              f'{encoder} and num_refs={num_refs}')
-        super().__init__(
-            detector=detector, motion=motion, encoder=None,
-            key_interval=key_interval, num_refs=0, propagate=propagate,
-            freeze_modules=freeze_modules, test_mode=test_mode,
-            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        super().__init__(key_interval=key_interval, num_refs=0,
+                         encoder=None, **kwargs)
