@@ -26,6 +26,9 @@ number of units counted per segment, which must equal the counts above
 when nothing is recomputed.
 """
 import copy
+import datetime
+import os
+import platform
 import time
 from typing import Dict, List, Optional, Sequence
 
@@ -427,3 +430,19 @@ def summarize(result: Dict, schedule: Dict,
             res['terms_ms'], lk, p, baseline_terms, schedule['flow'],
             schedule['encoder'])
     return res
+
+
+def machine_info(threads: int) -> dict:
+    """CPU model, cores, threads, torch version and date."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    cpu = line.split(':', 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return dict(cpu=cpu, cpu_count=os.cpu_count(), threads=threads,
+                torch=torch.__version__, python=platform.python_version(),
+                date=datetime.datetime.now().isoformat(timespec='seconds'))

@@ -157,3 +157,20 @@ def test_box_threshold_at_fusion_threshold_keeps_output():
     for key in ('masks', 'labels', 'person_ids'):
         assert torch.equal(full.pred_part_instances.get(key),
                            cheap.pred_part_instances.get(key))
+
+
+def test_machine_info_reads_the_cpu_model_and_echoes_threads():
+    import platform
+
+    from aten_mm.apis.benchmark import machine_info
+    info = machine_info(3)
+    model = None
+    with open('/proc/cpuinfo') as f:
+        for line in f:
+            if line.startswith('model name'):
+                model = line.split(':', 1)[1].strip()
+                break
+    assert info['cpu'] == (model or platform.processor() or
+                           platform.machine())
+    assert info['threads'] == 3 and info['cpu_count'] >= 1
+    assert info['python'] == platform.python_version()

@@ -29,12 +29,10 @@ unit), ``units_per_segment`` next to ``eq8_counts``, ``peak_rss_mb``,
 """
 import argparse
 import copy
-import datetime
 import json
 import math
 import os
 import os.path as osp
-import platform
 import subprocess
 import sys
 import tempfile
@@ -212,23 +210,6 @@ def run_worker(args) -> None:
         json.dump(results, f)
 
 
-def machine_info(threads: int) -> dict:
-    """CPU model, cores, threads, torch version and date."""
-    import torch
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    cpu = line.split(':', 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return dict(cpu=cpu, cpu_count=os.cpu_count(), threads=threads,
-                torch=torch.__version__, python=platform.python_version(),
-                date=datetime.datetime.now().isoformat(timespec='seconds'))
-
-
 def print_table(results: list) -> None:
     """Per-config table: fps, speed-ups, per-unit terms, RSS."""
     head = (f"{'config':44s} {'fps':>6s} {'meas':>6s} {'pred':>6s} "
@@ -349,7 +330,7 @@ def main(argv=None) -> dict:
                     (1000.0 * res['seconds'] / res['frames'] / own))
         out.append(res)
     report = dict(
-        machine=machine_info(args.threads),
+        machine=bm.machine_info(args.threads),
         settings=dict(frames=args.frames, warmup=args.warmup,
                       size=args.size, shape=list(frames[0].shape[:2]),
                       source=args.video or 'synthetic', seed=args.seed,

@@ -23,7 +23,6 @@ import datetime
 import json
 import os
 import os.path as osp
-import platform
 import shutil
 import sys
 import time
@@ -327,19 +326,13 @@ def format_row(row: dict) -> str:
 
 
 def machine() -> str:
+    """One line: CPU, cores, torch version and threads, Python."""
     import torch
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    cpu = line.split(':', 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return (f'{cpu}, {os.cpu_count()} cores, torch '
-            f'{torch.__version__} ({torch.get_num_threads()} threads), '
-            f'Python {platform.python_version()}')
+
+    from aten_mm.apis.benchmark import machine_info
+    m = machine_info(torch.get_num_threads())
+    return (f'{m["cpu"]}, {m["cpu_count"]} cores, torch {m["torch"]} '
+            f'({m["threads"]} threads), Python {m["python"]}')
 
 
 def markdown(study: dict, plot_name: str) -> str:
