@@ -209,6 +209,11 @@ def test_replaces_only_what_a_previous_set_wrote(tmp_path):
     (out / 'notes.txt').write_text('mine')
     (out / 'work_dirs').mkdir()
     (out / 'work_dirs' / 'log').write_text('run')
+    # a summary can only name the generator's own entries
+    with open(out / 'summary.json') as f:
+        old = json.load(f)
+    old['entries'] += ['notes.txt', 'work_dirs']
+    (out / 'summary.json').write_text(json.dumps(old))
     # a previous synthetic set needs no --overwrite; its entries go
     summary = generate_dataset(str(out), seed=3, **TINY)
     assert summary['seed'] == 3 and summary['format'] == 'vip'
