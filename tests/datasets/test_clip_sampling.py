@@ -1,5 +1,7 @@
 """Key-frame clip sampling (paper §4.4, docs/interfaces.md)."""
 # ruff: noqa: E741  (l = the paper's key-frame interval)
+import sys
+
 import numpy as np
 import pytest
 
@@ -84,6 +86,49 @@ def test_neighbors_and_single():
     assert out['clip'] == [0, 1, 4, 7]
 
 
+def test_neighbors_with_frames_missing_on_disk():
+    """FGFA's ``±k`` neighbours where raw frames are missing: each missing
+    neighbour becomes the nearest available frame on its side, the target
+    itself where that side has none."""
+    # frames 2, 7 and 8 missing: t-3 -> 3, t+2 and t+3 -> 6
+    assert neighbor_clip_indices(5, 3, 10, {3, 4, 5, 6, 9}) == dict(
+        key=5, refs=[3, 3, 4, 6, 6, 6])
+    # nothing before the target on disk: the target itself
+    assert neighbor_clip_indices(5, 1, 10, {5, 6}) == dict(key=5,
+                                                           refs=[5, 6])
+    out = clip_indices(5, 10, dict(mode='neighbors', num_neighbors=1),
+                       {5, 6})
+    assert out['clip'] == [5, 6]
+
+
+class _PickRng:
+    """A random source whose ``randint`` returns a chosen index."""
+
+    def __init__(self, index):
+        self.index = index
+
+    def randint(self, n):
+        assert 0 <= self.index < n
+        return self.index
+
+
+def test_training_key_falls_back_to_later_keys_at_video_start():
+    """The training key's references at a video's start (paper §4.4): the
+    keys k - l, k - 2l that do not exist are replaced by k + l, k + 2l."""
+    l, p, n = 3, 2, 30
+    # t = 1: offsets -1, 0, 1 -> keys 2, 1, 0; no earlier key exists
+    for index, key in enumerate((2, 1, 0)):
+        out = random_key_clip_indices(1, l, p, n, rng=_PickRng(index))
+        assert out == dict(key=key, refs=[key + 2 * l, key + l])
+    # t = 2, key 3: one earlier key (0) and one later (6), tie -> smaller
+    out = random_key_clip_indices(2, l, p, n, rng=_PickRng(0))
+    assert out == dict(key=3, refs=[0, 6])
+    # key 4 with frames 0..2 not on disk: earlier key 1 -> later 7 and 10
+    out = random_key_clip_indices(4, l, p, n, set(range(3, n)),
+                                  rng=_PickRng(1))
+    assert out == dict(key=4, refs=[10, 7])
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match='outside the video'):
         key_clip_indices(10, 3, 2, 10)
@@ -93,15 +138,27 @@ def test_bad_arguments():
         clip_indices(0, 10, dict(mode='nope'))
 
 
-def test_open_ended_stream_length_is_cheap():
+def test_open_ended_stream_length_is_cheap(monkeypatch):
     """A stream of unknown length passes a huge ``num_frames``: the later
-    keys must be read lazily (only as many as needed)."""
-    import time
-    start = time.perf_counter()
+    keys must be read lazily (only as many as needed). Counted, not timed:
+    every key the sampler computes goes through ``segment_key``; an eager
+    list of the later keys would compute 3e8 of them."""
+    module = sys.modules[key_clip_indices.__module__]
+    computed = []
+
+    def counting_segment_key(s, l, num_frames):
+        computed.append(s)
+        assert len(computed) <= 4, 'later keys computed eagerly'
+        return segment_key(s, l, num_frames)
+
+    monkeypatch.setattr(module, 'segment_key', counting_segment_key)
     for t in range(30):
+        computed.clear()
         out = key_clip_indices(t, 3, 2, 10**9)
-    assert time.perf_counter() - start < 1.0
+        # the key, its two references and at most one key looked ahead
+        assert len(computed) <= 4
     # frame 29: segment 9, key 28, earlier keys 25 and 22 (furthest first)
     assert out == dict(key=28, refs=[22, 25])
     # frame 0 at the start of an open-ended stream uses later keys 4 and 7
+    computed.clear()
     assert key_clip_indices(0, 3, 2, 10**9) == dict(key=1, refs=[7, 4])
