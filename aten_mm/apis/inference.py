@@ -17,9 +17,13 @@ import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose
+from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 
 from aten_mm.registry import MODELS
+from aten_mm.utils.checkpoint import load_checkpoint_to_model, safe_torch_load
+from aten_mm.utils.config_check import build_with_context
+from aten_mm.utils.setup_env import register_all_modules
 
 from .config import ConfigError, load_config
 
@@ -29,8 +33,9 @@ UNKNOWN_LENGTH = 10**9
 
 
 def _drop_pretrained(cfg) -> None:
-    """Remove every ``init_cfg=dict(type='Pretrained', ...)`` (no download:
-    the checkpoint holds all weights)."""
+    """Set every ``init_cfg=dict(type='Pretrained', ...)`` to None, in
+    place (no download at run time: a checkpoint holds all weights, and a
+    model without one is meant to be random)."""
     if isinstance(cfg, dict):
         init = cfg.get('init_cfg')
         if isinstance(init, dict) and init.get('type') == 'Pretrained':
@@ -42,19 +47,22 @@ def _drop_pretrained(cfg) -> None:
             _drop_pretrained(value)
 
 
-def _load_weights(model: torch.nn.Module, checkpoint: str) -> dict:
-    try:
-        from aten_mm.utils.checkpoint import load_checkpoint
-    except ImportError:  # the safe loader is optional at this layer
-        from mmengine.runner import load_checkpoint
-    return load_checkpoint(model, checkpoint, map_location='cpu')
-
-
 def init_model(config: Union[str, Config],
                checkpoint: Optional[str] = None,
                device: str = 'cpu',
-               cfg_options: Optional[dict] = None) -> torch.nn.Module:
-    """Build a model from a config file and load its checkpoint.
+               cfg_options: Optional[dict] = None,
+               init_weights: bool = False) -> torch.nn.Module:
+    """Build a model from a config and load its checkpoint.
+
+    The one way a model is built from a config (and a checkpoint) outside
+    the Runner: demos, benchmarks, the synthetic study and the tests all
+    call it. The config is read by :func:`load_config` (every key
+    checked), ``init_cfg=dict(type='Pretrained')`` entries are dropped (no
+    download), and the checkpoint goes through the safe loader
+    (:func:`aten_mm.utils.checkpoint.safe_torch_load` -- ``weights_only``
+    -- and :func:`~aten_mm.utils.checkpoint.load_checkpoint_to_model`:
+    key/dtype report, refusal of a checkpoint that matches nothing or holds
+    NaN/inf weights).
 
     Args:
         config (str | Config): Config file path or loaded config.
@@ -62,28 +70,47 @@ def init_model(config: Union[str, Config],
             initial (random) weights.
         device (str): ``'cpu'``, ``'cuda:0'`` ... Defaults to ``'cpu'``.
         cfg_options (dict, optional): Config overrides.
+        init_weights (bool): Run the components' ``init_weights`` (their
+            ``init_cfg`` initialisers, what a training starts from) before
+            the checkpoint is loaded; seed ``torch`` first for repeatable
+            random weights. Defaults to False (PyTorch's default
+            initialisation of each layer).
 
     Returns:
         nn.Module: The model in eval mode on ``device``, with ``cfg`` (the
         config) and ``dataset_meta`` (from the checkpoint, else the
         config's test dataset ``metainfo`` if any) attributes.
+
+    Raises:
+        FileNotFoundError: the config or checkpoint does not exist.
+        ConfigError: the config or an override is wrong.
+        ValueError: the checkpoint is not usable (see above).
+        UnsafeCheckpointError: the checkpoint could run code.
     """
-    from aten_mm.utils import register_all_modules
     cfg = load_config(config, cfg_options)
     if 'model' not in cfg:
         raise ConfigError(f'Config {cfg.filename} has no "model".')
+    # read (and vet) the checkpoint before the model is built
+    ckpt = None if checkpoint is None else safe_torch_load(checkpoint)
     register_all_modules(init_default_scope=False)
     init_default_scope(cfg.get('default_scope', 'aten_mm'))
     model_cfg = copy.deepcopy(cfg.model)
-    if checkpoint is not None:
-        _drop_pretrained(model_cfg)
-    from aten_mm.utils.config_check import build_with_context
+    _drop_pretrained(model_cfg)
     model = build_with_context(MODELS, model_cfg, where='model')
+    if init_weights:
+        logger = MMLogger.get_current_instance()
+        level = logger.level
+        logger.setLevel('WARNING')  # init_weights logs every parameter
+        try:
+            model.init_weights()
+        finally:
+            logger.setLevel(level)
     dataset_meta = None
-    if checkpoint is not None:
-        ckpt = _load_weights(model, checkpoint)
-        meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
-        dataset_meta = meta.get('dataset_meta')
+    if ckpt is not None:
+        load_checkpoint_to_model(model, ckpt, filename=str(checkpoint))
+        meta = ckpt.get('meta', {})
+        dataset_meta = meta.get('dataset_meta') if isinstance(
+            meta, dict) else None
     if dataset_meta is None:
         dataset_meta = cfg.get('test_dataloader', {}).get(
             'dataset', {}).get('metainfo')
