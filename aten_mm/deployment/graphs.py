@@ -85,8 +85,9 @@ def find_parts(model: nn.Module) -> Dict[str, Tuple[nn.Module, str,
         ``'motion'`` and ``'encoder'``, only the parts the model has.
     """
     from aten_mm.models.motion.flownet_s import FlowNetS
-    from aten_mm.models.temporal.base_recurrent_encoder import \
-        BaseRecurrentEncoder
+    from aten_mm.models.temporal.base_recurrent_encoder import (
+        BaseRecurrentEncoder,
+    )
     detector = getattr(model, 'detector', model)
     parts = {'feat': (model, 'detector', detector)}
     for parent_name, parent in model.named_modules():

@@ -24,8 +24,15 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from .graphs import (EncoderGraph, FeatGraph, MotionGraph, WarpGraph,
-                     encoder_steps, example_inputs, find_parts)
+from .graphs import (
+    EncoderGraph,
+    FeatGraph,
+    MotionGraph,
+    WarpGraph,
+    encoder_steps,
+    example_inputs,
+    find_parts,
+)
 
 #: ONNX opset: ``grid_sample`` (the warp W) exports from opset 16.
 OPSET = 17

@@ -7,13 +7,14 @@ import pytest
 import torch
 import torch.nn as nn
 
-pytest.importorskip('onnxruntime')
-
-from aten_mm.apis import init_model  # noqa: E402
-from aten_mm.deployment import (GraphCheckError, check_frames,  # noqa: E402
-                                export_checked, export_config)
-from aten_mm.deployment.onnx_export import (ort_session,  # noqa: E402
-                                            run_session)
+from aten_mm.apis import init_model
+from aten_mm.deployment import (
+    GraphCheckError,
+    check_frames,
+    export_checked,
+    export_config,
+)
+from aten_mm.deployment.onnx_export import ort_session, run_session
 
 CONFIGS = osp.join(osp.dirname(__file__), '..', '..', 'configs')
 ATEN = osp.join(CONFIGS, 'aten', 'aten_tiny_synthetic.py')

@@ -4,13 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-pytest.importorskip('onnxruntime')
-
-from aten_mm.apis import inference_frames, init_model  # noqa: E402
-from aten_mm.deployment import (OnnxBackendError,  # noqa: E402
-                                export_config, use_onnxruntime)
-from aten_mm.deployment.ort_backend import OrtMotion  # noqa: E402
-
+from aten_mm.apis import inference_frames, init_model
+from aten_mm.deployment import OnnxBackendError, export_config, use_onnxruntime
+from aten_mm.deployment.ort_backend import OrtMotion
 
 CONFIGS = osp.join(osp.dirname(__file__), '..', '..', 'configs')
 ATEN = osp.join(CONFIGS, 'aten', 'aten_tiny_synthetic.py')

@@ -11,10 +11,10 @@ Writes into DIR ``feat.onnx`` (N_feat), for video models ``motion.onnx``
 and RoI heads (NMS, RoIAlign) stay in PyTorch. Every graph is compared
 with PyTorch on a real frame (``--image``, else a synthetic one) and on a
 random one, at the input size the model sees for video frames of
-``--shape`` (default 720 x 1280) after the config's test pipeline; a graph that differs by more
-than the tolerance (docs/deployment.md) is not written and the tool exits
-with an error. CHECKPOINT ``none`` exports random weights (for trying the
-tool).
+``--shape`` (default 720 x 1280) after the config's test pipeline; a graph
+that differs by more than the tolerance (docs/deployment.md) is not
+written and the tool exits with an error. CHECKPOINT ``none`` exports
+random weights (for trying the tool).
 """
 import argparse
 
