@@ -195,13 +195,17 @@ class OnnxRuntimeBackend:
 
 
 def use_onnxruntime(model: nn.Module,
-                    onnx_dir: Optional[str] = None) -> nn.Module:
+                    onnx_dir: Optional[str] = None,
+                    example: Optional[Tensor] = None) -> nn.Module:
     """Run ``model``'s dense networks on ONNX Runtime (in place).
 
     Args:
         model (nn.Module): Built parser in eval mode.
-        onnx_dir (str, optional): Exported graphs; None exports them at
+        onnx_dir (str, optional): Exported graphs; None exports them into
+            a temporary folder, at once from ``example`` if given, else at
             the first frame.
+        example (Tensor, optional): A ``(1, 3, H, W)`` (or
+            ``(1, 1, 3, H, W)``) preprocessed frame of the input size.
 
     Returns:
         nn.Module: ``model``, with ``model.onnx_backend`` set.
@@ -216,5 +220,7 @@ def use_onnxruntime(model: nn.Module,
         warnings.warn('model already runs on ONNX Runtime')
         return model
     backend = OnnxRuntimeBackend(model, onnx_dir)
+    if onnx_dir is None and example is not None:
+        backend.graph('feat', example.reshape(-1, *example.shape[-3:]))
     object.__setattr__(model, 'onnx_backend', backend)
     return model
