@@ -1,7 +1,8 @@
 """Contact sheet of synthetic frames beside their part and person maps.
 
 One row per sample: the frame, its part map in the VIP palette and its
-person map (one colour per person id), plus a class legend at the bottom,
+person map (one colour per person id, the colours of the demos and the
+visualizer), plus a class legend at the bottom,
 for checking a generated set by eye.
 """
 import os
@@ -12,24 +13,11 @@ import numpy as np
 
 from aten_mm.datasets.vip_classes import VIP_CLASSES
 from aten_mm.visualization.draw_parsing import colorize_part_map
-from aten_mm.visualization.palette import VIP_PALETTE
+from aten_mm.visualization.palette import VIP_PALETTE, person_colors
 
 from .fileio import encode_png, write_bytes
 
-# RGB colours of person ids 1, 2, … (id 0 = black); cycled beyond 8.
-PERSON_COLOURS = np.array(
-    [[230, 25, 75], [60, 180, 75], [255, 225, 25], [0, 130, 200],
-     [245, 130, 48], [145, 30, 180], [70, 240, 240], [240, 50, 230]],
-    np.uint8)
-
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
-
-
-def colorize_persons(human: np.ndarray) -> np.ndarray:
-    """(H, W) person ids → (H, W, 3) uint8 RGB (0 = black)."""
-    out = PERSON_COLOURS[(human.astype(np.int64) - 1) % len(PERSON_COLOURS)]
-    out[human == 0] = 0
-    return out
 
 
 def make_contact_sheet(samples: list, min_panel_width: int = 200
@@ -54,7 +42,7 @@ def make_contact_sheet(samples: list, min_panel_width: int = 200
     rows = []
     for title, img, cat, hum in samples:
         panels = [img, colorize_part_map(cat),
-                  colorize_persons(hum)[..., ::-1]]
+                  person_colors(hum)[..., ::-1]]
         row = np.full((bar + ph + gap, sheet_w, 3), 255, np.uint8)
         for i, p in enumerate(panels):
             p = cv2.resize(np.ascontiguousarray(p), (pw, ph),
