@@ -12,8 +12,6 @@ import cv2
 import numpy as np
 
 from aten_mm.datasets.vip_classes import VIP_CLASSES
-from aten_mm.visualization.draw_parsing import colorize_part_map
-from aten_mm.visualization.palette import VIP_PALETTE, person_colors
 
 from .fileio import encode_png, write_bytes
 
@@ -33,6 +31,12 @@ def make_contact_sheet(samples: list, min_panel_width: int = 200
     Returns:
         np.ndarray: (Hs, Ws, 3) uint8 BGR sheet.
     """
+    # imported here: aten_mm.visualization imports aten_mm.datasets
+    from aten_mm.visualization import (
+        VIP_PALETTE,
+        colorize_part_map,
+        person_colors,
+    )
     if not samples:
         raise ValueError('make_contact_sheet needs at least one sample')
     h, w = samples[0][1].shape[:2]
