@@ -47,9 +47,19 @@ def _drop_pretrained(cfg) -> None:
             _drop_pretrained(value)
 
 
+def _dataset_class_meta(cfg) -> Optional[dict]:
+    """``METAINFO`` (classes, palette) of the config's test dataset class."""
+    from aten_mm.registry import DATASETS
+    dataset_type = cfg.get('test_dataloader', {}).get('dataset', {}).get(
+        'type')
+    dataset_cls = DATASETS.get(dataset_type) if dataset_type else None
+    meta = getattr(dataset_cls, 'METAINFO', None)
+    return copy.deepcopy(dict(meta)) if meta else None
+
+
 def init_model(config: Union[str, Config],
                checkpoint: Optional[str] = None,
-               device: str = 'cpu',
+               device: Optional[str] = 'cpu',
                cfg_options: Optional[dict] = None,
                init_weights: bool = False) -> torch.nn.Module:
     """Build a model from a config and load its checkpoint.
@@ -68,7 +78,9 @@ def init_model(config: Union[str, Config],
         config (str | Config): Config file path or loaded config.
         checkpoint (str, optional): Checkpoint path; ``None`` keeps the
             initial (random) weights.
-        device (str): ``'cpu'``, ``'cuda:0'`` ... Defaults to ``'cpu'``.
+        device (str, optional): ``'cpu'``, ``'cuda:0'`` ...; ``None``
+            takes ``'cuda:0'`` when CUDA is available, else ``'cpu'``.
+            Defaults to ``'cpu'``.
         cfg_options (dict, optional): Config overrides.
         init_weights (bool): Run the components' ``init_weights`` (their
             ``init_cfg`` initialisers, what a training starts from) before
@@ -79,7 +91,8 @@ def init_model(config: Union[str, Config],
     Returns:
         nn.Module: The model in eval mode on ``device``, with ``cfg`` (the
         config) and ``dataset_meta`` (from the checkpoint, else the
-        config's test dataset ``metainfo`` if any) attributes.
+        config's test dataset ``metainfo``, else its dataset class's
+        ``METAINFO``) attributes.
 
     Raises:
         FileNotFoundError: the config or checkpoint does not exist.
@@ -114,8 +127,12 @@ def init_model(config: Union[str, Config],
     if dataset_meta is None:
         dataset_meta = cfg.get('test_dataloader', {}).get(
             'dataset', {}).get('metainfo')
+    if dataset_meta is None:
+        dataset_meta = _dataset_class_meta(cfg)
     model.cfg = cfg
     model.dataset_meta = dataset_meta
+    if device is None:
+        device = 'cuda:0' if torch.cuda.is_available() else 'cpu'
     model.to(device)
     model.eval()
     return model
