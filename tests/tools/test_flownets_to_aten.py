@@ -206,5 +206,6 @@ def test_cli_files_and_safe_load(tmp_path):
     evil_path = str(tmp_path / 'evil.pth')
     torch.save(dict(state_dict=source_dict(model, to_mmflow),
                     meta=dict(obj=argparse.Namespace(a=1))), evil_path)
-    with pytest.raises(ValueError, match='refusing to unpickle'):
+    from aten_mm.utils.checkpoint import UnsafeCheckpointError
+    with pytest.raises(UnsafeCheckpointError, match='argparse.Namespace'):
         conv.load_checkpoint(evil_path)

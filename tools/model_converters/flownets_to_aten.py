@@ -39,12 +39,14 @@ MMTracking: /255 minus (0.411, 0.432, 0.450) in their channel order), set
 """
 import argparse
 import os.path as osp
-import pickle
 import re
 from collections import OrderedDict
 from typing import Dict, List, Tuple
 
 import torch
+
+from aten_mm.apis.cli import run_tool
+from aten_mm.utils.checkpoint import safe_torch_load
 
 # Our module names (FlowNetS in aten_mm/models/motion/flownet_s.py).
 ENCODER_NAMES = ('conv1', 'conv2', 'conv3', 'conv3_1', 'conv4', 'conv4_1',
@@ -61,10 +63,6 @@ SIGNATURES = {
     'mmflow': 'encoder.layers.0.layers.0.conv.weight',
     'mmtracking': 'conv1.0.conv.weight',
 }
-# numpy types that OpenMMLab checkpoints keep in their 'meta' and that are
-# safe to unpickle (no code execution); anything else is refused.
-_NUMPY_SAFE = ('numpy.core.multiarray.scalar', 'numpy.dtype',
-               'numpy.core.multiarray._reconstruct', 'numpy.ndarray')
 
 
 def _stage(name: str) -> Tuple[int, int]:
@@ -230,30 +228,15 @@ def convert_state_dict(state_dict: Dict[str, torch.Tensor],
 
 
 def load_checkpoint(path: str) -> Dict[str, torch.Tensor]:
-    """Load a checkpoint safely (``weights_only=True``) -> its state dict.
+    """Load a checkpoint safely -> its state dict.
 
-    OpenMMLab checkpoints may hold numpy scalars in their meta; exactly
-    those numpy types are allow-listed, anything else is refused.
+    Read with the project's safe loader
+    (:func:`aten_mm.utils.checkpoint.safe_torch_load`: ``weights_only``
+    mode plus the allow-list of what OpenMMLab checkpoints hold, e.g. numpy
+    scalars in their meta); anything else is refused with
+    ``UnsafeCheckpointError`` before it runs.
     """
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'checkpoint not found: {path}')
-    try:
-        ckpt = torch.load(path, map_location='cpu', weights_only=True)
-    except pickle.UnpicklingError as err:
-        unsafe = torch.serialization.get_unsafe_globals_in_checkpoint(path)
-        extra = [g for g in unsafe
-                 if g not in _NUMPY_SAFE and not g.startswith('numpy.dtypes.')]
-        if extra:
-            raise ValueError(
-                f'{path}: refusing to unpickle {extra} (not plain tensors '
-                'or numpy scalars); re-save its state_dict only') from err
-        import numpy as np
-        allowed = [np.core.multiarray.scalar, np.dtype,
-                   np.core.multiarray._reconstruct, np.ndarray]
-        allowed += [getattr(np.dtypes, g.split('.')[-1]) for g in unsafe
-                    if g.startswith('numpy.dtypes.')]
-        with torch.serialization.safe_globals(allowed):
-            ckpt = torch.load(path, map_location='cpu', weights_only=True)
+    ckpt = safe_torch_load(path)
     if isinstance(ckpt, dict):
         for key in ('state_dict', 'model'):
             if isinstance(ckpt.get(key), dict):
@@ -306,4 +289,4 @@ def main(argv: List[str] = None) -> dict:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

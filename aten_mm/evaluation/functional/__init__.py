@@ -5,6 +5,11 @@ from .average_precision import (
     round_scores,
     voc_ap,
 )
+from .davis_files import (
+    davis_prediction_path,
+    voc_palette,
+    write_davis_prediction,
+)
 from .davis_measures import (
     boundary_map,
     boundary_tolerance,
@@ -45,5 +50,6 @@ __all__ = [
     'load_vip_prediction', 'write_vip_prediction', 'vip_prediction_paths',
     'vip_frame_record', 'vip_summary', 'PERSON_IOU_THRS', 'PART_IOU_THRS',
     'davis_j', 'davis_f', 'boundary_map', 'boundary_tolerance', 'disk',
-    'sequence_statistics', 'davis_summary'
+    'sequence_statistics', 'davis_summary', 'davis_prediction_path',
+    'write_davis_prediction', 'voc_palette'
 ]
