@@ -14,6 +14,7 @@ from .davis_measures import (
     disk,
     sequence_statistics,
 )
+from .flow_epe import flow_epe_summary, flow_epe_sums
 from .instance_iou import (
     instance_iou_matrix,
     masks_to_id_map,
@@ -45,5 +46,6 @@ __all__ = [
     'load_vip_prediction', 'write_vip_prediction', 'vip_prediction_paths',
     'vip_frame_record', 'vip_summary', 'PERSON_IOU_THRS', 'PART_IOU_THRS',
     'davis_j', 'davis_f', 'boundary_map', 'boundary_tolerance', 'disk',
-    'sequence_statistics', 'davis_summary'
+    'sequence_statistics', 'davis_summary', 'flow_epe_sums',
+    'flow_epe_summary'
 ]

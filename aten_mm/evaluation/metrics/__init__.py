@@ -1,8 +1,10 @@
-"""Registered metrics: VIP (mIoU, AP^r, AP^r_vol) and DAVIS (J, F)."""
+"""Registered metrics: VIP (mIoU, AP^r, AP^r_vol), DAVIS (J, F), flow EPE."""
 from .davis_metric import DAVISMetric
+from .flow_epe_metric import FlowEPEMetric
 from .subset_metric import SubsetMetric
 from .vip_metric import VIPMetric, vip_prediction_from_sample
 
 __all__ = [
-    'VIPMetric', 'DAVISMetric', 'vip_prediction_from_sample', 'SubsetMetric'
+    'VIPMetric', 'DAVISMetric', 'FlowEPEMetric', 'vip_prediction_from_sample',
+    'SubsetMetric'
 ]
