@@ -13,10 +13,11 @@ from .clip_sampling import (
                             segment_key,
 )
 from .davis_dataset import DAVISDataset
+from .flow_pair_dataset import FlowPairDataset
 from .vip_dataset import VIPDataset
 
 __all__ = [
-    'BaseVideoDataset', 'DAVISDataset', 'VIPDataset', 'clip_indices',
-    'key_clip_indices', 'neighbor_clip_indices', 'random_key_clip_indices',
-    'segment_key'
+    'BaseVideoDataset', 'DAVISDataset', 'FlowPairDataset', 'VIPDataset',
+    'clip_indices', 'key_clip_indices', 'neighbor_clip_indices',
+    'random_key_clip_indices', 'segment_key'
 ]

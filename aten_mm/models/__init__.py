@@ -3,6 +3,7 @@ from . import (
     data_preprocessors,  # noqa: F401
     detectors,  # noqa: F401
     layers,  # noqa: F401
+    losses,  # noqa: F401
     motion,  # noqa: F401
     necks,  # noqa: F401
     seg_heads,  # noqa: F401

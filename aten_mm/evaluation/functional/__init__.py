@@ -19,6 +19,7 @@ from .davis_measures import (
     disk,
     sequence_statistics,
 )
+from .flow_epe import flow_epe_summary, flow_epe_sums
 from .instance_iou import (
     instance_iou_matrix,
     masks_to_id_map,
@@ -51,5 +52,6 @@ __all__ = [
     'vip_frame_record', 'vip_summary', 'PERSON_IOU_THRS', 'PART_IOU_THRS',
     'davis_j', 'davis_f', 'boundary_map', 'boundary_tolerance', 'disk',
     'sequence_statistics', 'davis_summary', 'davis_prediction_path',
-    'write_davis_prediction', 'voc_palette'
+    'write_davis_prediction', 'voc_palette', 'flow_epe_sums',
+    'flow_epe_summary'
 ]

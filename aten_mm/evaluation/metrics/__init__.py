@@ -1,4 +1,4 @@
-"""Registered metrics: VIP (mIoU, AP^r, AP^r_vol) and DAVIS (J, F)."""
+"""Registered metrics: VIP (mIoU, AP^r, AP^r_vol), DAVIS (J, F), flow EPE."""
 from .compact_results import (
     compact_sample,
     expand_sample,
@@ -6,11 +6,13 @@ from .compact_results import (
 )
 from .davis_metric import DAVISMetric, davis_foreground
 from .dump_parsing_results import DumpParsingResults
+from .flow_epe_metric import FlowEPEMetric
 from .subset_metric import SubsetMetric
 from .vip_metric import VIPMetric, frame_identity, vip_prediction_from_sample
 
 __all__ = [
     'VIPMetric', 'DAVISMetric', 'vip_prediction_from_sample', 'SubsetMetric',
     'DumpParsingResults', 'compact_sample', 'expand_sample',
-    'load_compact_results', 'davis_foreground', 'frame_identity'
+    'load_compact_results', 'davis_foreground', 'frame_identity',
+    'FlowEPEMetric'
 ]
