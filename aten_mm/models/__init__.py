@@ -5,6 +5,7 @@ from . import (
     layers,  # noqa: F401
     motion,  # noqa: F401
     necks,  # noqa: F401
+    post_processing,  # noqa: F401
     seg_heads,  # noqa: F401
     segmentors,  # noqa: F401
     temporal,  # noqa: F401

@@ -9,7 +9,7 @@ from mmengine.logging import print_log
 from aten_mm.registry import METRICS
 
 from ..functional import davis_f, davis_j, davis_summary, read_label_png
-from .sample_access import get_field, to_numpy
+from ..functional.sample_access import get_field, to_numpy
 
 
 def davis_mode_name(drop_first_last: bool) -> str:
