@@ -41,7 +41,7 @@ from aten_mm.evaluation.functional import (
     vip_prediction_paths,
     write_vip_prediction,
 )
-from aten_mm.evaluation.metrics.vip_metric import vip_prediction_from_sample
+from aten_mm.evaluation.functional.vip_files import vip_prediction_from_sample
 from aten_mm.visualization import draw_data_sample, palette_from_meta
 
 

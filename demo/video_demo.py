@@ -194,9 +194,9 @@ def _run(args, source, model, writer):
     vid = video_name(source)
     writer_ext = None
     if args.out_dir is not None:
-        from aten_mm.evaluation.functional import write_vip_prediction
-        from aten_mm.evaluation.metrics.vip_metric import (
+        from aten_mm.evaluation.functional import (
             vip_prediction_from_sample,
+            write_vip_prediction,
         )
         writer_ext = (write_vip_prediction, vip_prediction_from_sample)
     quit_pressed = []

@@ -6,6 +6,7 @@ from . import (
     losses,  # noqa: F401
     motion,  # noqa: F401
     necks,  # noqa: F401
+    post_processing,  # noqa: F401
     seg_heads,  # noqa: F401
     segmentors,  # noqa: F401
     temporal,  # noqa: F401

@@ -29,7 +29,7 @@ import numpy as np
 from mmdet.structures.mask import encode_mask_results
 from pycocotools import mask as mask_util
 
-from .sample_access import get_field, to_numpy
+from ..functional.sample_access import get_field, to_numpy
 
 #: Metainfo kept in a compact sample (what names a frame and its size).
 IDENTITY_KEYS = ('video_id', 'frame_id', 'img_path', 'seg_map_path',

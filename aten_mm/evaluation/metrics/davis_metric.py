@@ -15,7 +15,7 @@ from ..functional import (
     read_label_png,
     write_davis_prediction,
 )
-from .sample_access import get_field, to_numpy
+from ..functional.sample_access import get_field, to_numpy
 from .vip_metric import frame_identity
 
 

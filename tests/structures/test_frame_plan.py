@@ -5,9 +5,10 @@ import sys
 import numpy as np
 import pytest
 
-from aten_mm.datasets.clip_sampling import (
+from aten_mm.structures.frame_plan import (
     clip_indices,
     key_clip_indices,
+    key_offsets,
     neighbor_clip_indices,
     random_key_clip_indices,
     segment_key,
@@ -162,3 +163,39 @@ def test_open_ended_stream_length_is_cheap(monkeypatch):
     # frame 0 at the start of an open-ended stream uses later keys 4 and 7
     computed.clear()
     assert key_clip_indices(0, 3, 2, 10**9) == dict(key=1, refs=[7, 4])
+
+
+def test_first_frame_keys_dff_schedule():
+    """DFF: the key is the first frame of its segment (causal)."""
+    assert [segment_key(s, 10, 25, 'first') for s in range(3)] == [0, 10, 20]
+    for t in range(25):
+        out = key_clip_indices(t, 10, 0, 25, key_position='first')
+        assert out == dict(key=t - t % 10, refs=[])
+    # p > 0 keeps the §4.4 rule on the first-frame keys
+    assert key_clip_indices(7, 3, 2, 10, key_position='first') == dict(
+        key=6, refs=[0, 3])
+    out = clip_indices(13, 30, dict(mode='key', key_interval=10, num_refs=0,
+                                    key_position='first'))
+    assert out == dict(key=10, refs=[], clip=[10, 13])
+    with pytest.raises(ValueError, match='key_position'):
+        key_clip_indices(0, 3, 2, 10, key_position='last')
+
+
+def test_training_key_offsets_dff_lie_before_the_target():
+    """DFF training: the key at most l - 1 frames before the target, i.e.
+    key - target in [-(l - 1), 0]; every offset is drawn."""
+    assert list(key_offsets(10, 'first')) == list(range(10))
+    assert list(key_offsets(3, 'median')) == [-1, 0, 1]
+    rng = np.random.RandomState(0)
+    l, t = 10, 37
+    seen = set()
+    for _ in range(400):
+        out = random_key_clip_indices(t, l, 0, 60, rng=rng,
+                                      key_position='first')
+        seen.add(out['key'] - t)
+    assert seen == set(range(-(l - 1), 1))
+    # near the video's start only keys >= 0 exist
+    keys = {random_key_clip_indices(2, l, 0, 60, rng=rng,
+                                    key_position='first')['key']
+            for _ in range(100)}
+    assert keys == {0, 1, 2}

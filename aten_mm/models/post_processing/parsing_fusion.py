@@ -2,8 +2,9 @@
 
 The original ATEN release turned its raw outputs (person masks with scores
 and a per-pixel part map) into the files the official VIP scripts read in
-one fixed way; ``vip_protocol.md`` §7 records it. This module is the single
-implementation used by the detector's ``predict`` and by the writer.
+one fixed way (docs/interfaces.md, "Post-processing"). This module is the
+single implementation, the detector's post-processing (``predict``); the
+evaluation imports it from here.
 """
 from typing import Dict
 

@@ -1,9 +1,19 @@
-"""Key-frame clip sampling (paper §4.1, §4.4; docs/interfaces.md).
+"""The frame plan: key and reference frames (paper §4.1, §4.4).
 
 All functions work on 0-based ``frame_index`` values of one video. The same
 functions serve the datasets (clip mode: which frames to load for one
-annotated frame) and the video models (stream mode: which cached key frames
-to encode), so both inference modes agree by construction.
+annotated frame) and the video models (which frames a target needs, in
+both inference modes), so the two agree by construction. This module is
+below both layers: it imports neither (docs/interfaces.md).
+
+Where the key of a segment sits (``key_position``):
+
+* ``'median'`` — ATEN (§4: "using the median frame as default"); a frame
+  may depend on a later key, so stream mode waits up to half a segment.
+* ``'first'`` — DFF's own schedule (Zhu et al., CVPR 2017): the key is the
+  first frame of its segment, every other frame is propagated from the
+  preceding key, so stream mode is causal (frame t is ready when it
+  arrives).
 
 ``l`` (key-frame interval) and ``p`` (encoding range) keep the paper's
 names, hence the file-wide E741 exemption.
@@ -12,6 +22,15 @@ names, hence the file-wide E741 exemption.
 from typing import Collection, Dict, Iterable, List, Optional
 
 import numpy as np
+
+#: Where the key frame of a segment sits.
+KEY_POSITIONS = ('median', 'first')
+
+
+def _check_position(key_position: str) -> None:
+    if key_position not in KEY_POSITIONS:
+        raise ValueError(f'key_position must be one of {KEY_POSITIONS}, '
+                         f'got {key_position!r}')
 
 
 def _check_args(t: int, l: int, p: int, num_frames: int) -> None:
@@ -26,22 +45,27 @@ def _check_args(t: int, l: int, p: int, num_frames: int) -> None:
         raise ValueError(f'encoding range p must be >= 0, got {p}')
 
 
-def segment_key(s: int, l: int, num_frames: int) -> int:
-    """The key frame (median frame) of segment ``s`` (paper §4.1).
+def segment_key(s: int, l: int, num_frames: int,
+                key_position: str = 'median') -> int:
+    """The key frame of segment ``s`` (paper §4.1).
 
     Segment ``s`` covers ``[s*l, min((s+1)*l, num_frames))``; with ``m`` its
-    length the key is ``s*l + m // 2`` (so a short last segment has its own
-    median).
+    length the median key is ``s*l + m // 2`` (so a short last segment has
+    its own median), the first key is ``s*l``.
 
     Args:
         s (int): Segment index, ``0 <= s < ceil(num_frames / l)``.
         l (int): Key-frame interval (segment length).
         num_frames (int): Number of frames of the video.
+        key_position (str): ``'median'`` (ATEN) or ``'first'`` (DFF).
+            Defaults to ``'median'``.
 
     Returns:
         int: 0-based frame index of the key frame.
     """
     start = s * l
+    if key_position == 'first':
+        return start
     m = min(start + l, num_frames) - start
     return start + m // 2
 
@@ -90,10 +114,12 @@ def key_clip_indices(t: int,
                      l: int,
                      p: int,
                      num_frames: int,
-                     available: Optional[Collection[int]] = None) -> Dict:
+                     available: Optional[Collection[int]] = None,
+                     key_position: str = 'median') -> Dict:
     """Deterministic key and reference frames of frame ``t`` (paper §4.4).
 
-    ``t`` lies in segment ``s = t // l`` whose key is its median frame. The
+    ``t`` lies in segment ``s = t // l`` whose key is its median (or first,
+    see ``key_position``) frame. The
     references are the keys of segments ``s-1 … s-p``; where such a segment
     does not exist (index < 0) or its key is not in ``available``, the keys
     of the later segments ``s+1, s+2, …`` are used instead. When still
@@ -108,37 +134,59 @@ def key_clip_indices(t: int,
         available (Collection[int] | None): Indices of the frames that can
             be loaded (e.g. the raw frames on disk of a VIP video); None
             means every frame.
+        key_position (str): ``'median'`` or ``'first'``.
 
     Returns:
         dict: ``key`` (int) and ``refs`` (list[int], encoder order: furthest
         from the key first, ties -> smaller index first; ``[]`` for p = 0).
     """
     _check_args(t, l, p, num_frames)
+    _check_position(key_position)
     s = t // l
     num_segments = -(-num_frames // l)
-    key = segment_key(s, l, num_frames)
-    earlier = [segment_key(j, l, num_frames)
+    key = segment_key(s, l, num_frames, key_position)
+    earlier = [segment_key(j, l, num_frames, key_position)
                for j in range(s - 1, s - p - 1, -1) if j >= 0]
     # lazy: an open-ended stream passes a huge num_frames
-    later = (segment_key(j, l, num_frames)
+    later = (segment_key(j, l, num_frames, key_position)
              for j in range(s + 1, num_segments))
     return dict(key=key, refs=_pick_refs(key, earlier, later, p, available))
 
 
+def key_offsets(l: int, key_position: str = 'median') -> range:
+    """All training offsets ``j = t - k`` of a key schedule.
+
+    ``'median'`` (ATEN, paper §4.4): ``-floor(l/2) <= t - k < l -
+    floor(l/2)``, the target anywhere around its median key. ``'first'``
+    (DFF): ``0 <= t - k <= l - 1``, the key at most ``l - 1`` frames before
+    the target (never after it).
+
+    Args:
+        l (int): Key-frame interval.
+        key_position (str): ``'median'`` or ``'first'``.
+
+    Returns:
+        range: The offsets ``t - k``, ascending.
+    """
+    _check_position(key_position)
+    if key_position == 'first':
+        return range(0, l)
+    return range(-(l // 2), l - l // 2)
+
+
 def valid_key_offsets(t: int, l: int, num_frames: int,
-                      available: Optional[Collection[int]] = None
-                      ) -> List[int]:
+                      available: Optional[Collection[int]] = None,
+                      key_position: str = 'median') -> List[int]:
     """Target offsets ``j = t - k`` usable for training (paper §4.4).
 
-    The paper samples ``-floor(l/2) <= t - k < l - floor(l/2)``; an offset
-    is usable when its key ``k = t - j`` lies in the video and is
-    available.
+    The offsets of :func:`key_offsets`; an offset is usable when its key
+    ``k = t - j`` lies in the video and is available.
 
     Returns:
         list[int]: The usable offsets, ascending.
     """
     offsets = []
-    for j in range(-(l // 2), l - l // 2):
+    for j in key_offsets(l, key_position):
         k = t - j
         if 0 <= k < num_frames and (available is None or k in available):
             offsets.append(j)
@@ -150,12 +198,13 @@ def random_key_clip_indices(t: int,
                             p: int,
                             num_frames: int,
                             available: Optional[Collection[int]] = None,
-                            rng: Optional[np.random.RandomState] = None
-                            ) -> Dict:
+                            rng: Optional[np.random.RandomState] = None,
+                            key_position: str = 'median') -> Dict:
     """Training clip with the target at a random position of its segment.
 
     Draws ``j`` uniformly from :func:`valid_key_offsets` (paper §4.4,
-    ``-floor(l/2) <= t - k < l - floor(l/2)``) and uses the key
+    ``-floor(l/2) <= t - k < l - floor(l/2)``; DFF's ``'first'`` schedule:
+    ``0 <= t - k <= l - 1``) and uses the key
     ``k = t - j``; the segment grid is the one through ``k`` so the
     references are ``k - l, …, k - p*l`` with the §4.4 fallback to
     ``k + l, k + 2l, …`` and repetition as in :func:`key_clip_indices`.
@@ -164,6 +213,7 @@ def random_key_clip_indices(t: int,
         t, l, p, num_frames, available: As :func:`key_clip_indices`.
         rng (np.random.RandomState | None): Random source; None uses the
             global numpy state (seeded per worker by mmengine).
+        key_position (str): ``'median'`` or ``'first'``.
 
     Returns:
         dict: ``key`` and ``refs`` as :func:`key_clip_indices`.
@@ -172,7 +222,7 @@ def random_key_clip_indices(t: int,
         ValueError: When no offset gives an available key.
     """
     _check_args(t, l, p, num_frames)
-    offsets = valid_key_offsets(t, l, num_frames, available)
+    offsets = valid_key_offsets(t, l, num_frames, available, key_position)
     if not offsets:
         raise ValueError(f'no available key frame for frame index {t} '
                          f'(l={l}, {num_frames} frames)')
@@ -232,8 +282,9 @@ def clip_indices(t: int,
     Args:
         t (int): 0-based target index.
         num_frames (int): Number of frames of the video.
-        clip_cfg (dict): ``mode='key'`` with ``key_interval`` (l) and
-            ``num_refs`` (p; 0 = DFF); ``mode='neighbors'`` with
+        clip_cfg (dict): ``mode='key'`` with ``key_interval`` (l),
+            ``num_refs`` (p; 0 = DFF) and ``key_position`` (``'median'``
+            default, ``'first'`` for DFF); ``mode='neighbors'`` with
             ``num_neighbors``; ``mode='single'`` or ``mode='stream'`` (the
             target alone).
         available (Collection[int] | None): Frames that can be loaded.
@@ -246,8 +297,12 @@ def clip_indices(t: int,
     mode = clip_cfg.get('mode', 'key')
     if mode == 'key':
         l, p = clip_cfg.get('key_interval', 3), clip_cfg.get('num_refs', 2)
-        fn = random_key_clip_indices if random_offset else key_clip_indices
-        out = fn(t, l, p, num_frames, available)
+        pos = clip_cfg.get('key_position', 'median')
+        if random_offset:
+            out = random_key_clip_indices(t, l, p, num_frames, available,
+                                          key_position=pos)
+        else:
+            out = key_clip_indices(t, l, p, num_frames, available, pos)
     elif mode == 'neighbors':
         out = neighbor_clip_indices(t, clip_cfg.get('num_neighbors', 1),
                                     num_frames, available)

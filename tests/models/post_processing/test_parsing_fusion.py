@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from aten_mm.evaluation import fuse_instance_parsing
+from aten_mm.models.post_processing import fuse_instance_parsing
 
 
 def _box(rows, cols, h=6, w=10):
