@@ -14,25 +14,10 @@ import cv2
 import numpy as np
 
 from aten_mm.datasets.vip_classes import VIP_CLASSES
-from aten_mm.visualization.draw_parsing import colorize_part_map
-from aten_mm.visualization.palette import VIP_PALETTE
 
 from .fileio import encode_png, write_bytes
 
-# RGB colours of person ids 1, 2, … (id 0 = black); cycled beyond 8.
-PERSON_COLOURS = np.array(
-    [[230, 25, 75], [60, 180, 75], [255, 225, 25], [0, 130, 200],
-     [245, 130, 48], [145, 30, 180], [70, 240, 240], [240, 50, 230]],
-    np.uint8)
-
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
-
-
-def colorize_persons(human: np.ndarray) -> np.ndarray:
-    """(H, W) person ids → (H, W, 3) uint8 RGB (0 = black)."""
-    out = PERSON_COLOURS[(human.astype(np.int64) - 1) % len(PERSON_COLOURS)]
-    out[human == 0] = 0
-    return out
 
 
 def flow_panel(flow, valid) -> np.ndarray:
@@ -58,6 +43,12 @@ def make_contact_sheet(samples: list, min_panel_width: int = 200
     Returns:
         np.ndarray: (Hs, Ws, 3) uint8 BGR sheet.
     """
+    # imported here: aten_mm.visualization imports aten_mm.datasets
+    from aten_mm.visualization import (
+        VIP_PALETTE,
+        colorize_part_map,
+        person_colors,
+    )
     if not samples:
         raise ValueError('make_contact_sheet needs at least one sample')
     h, w = samples[0]['img'].shape[:2]
@@ -70,7 +61,7 @@ def make_contact_sheet(samples: list, min_panel_width: int = 200
         flow_rgb = (np.full((h, w, 3), 128, np.uint8) if fl is None else
                     flow_panel(*fl))
         panels = [s['img'], colorize_part_map(s['category']),
-                  colorize_persons(s['human'])[..., ::-1],
+                  person_colors(s['human'])[..., ::-1],
                   flow_rgb[..., ::-1]]
         row = np.full((bar + ph + gap, sheet_w, 3), 255, np.uint8)
         for i, p in enumerate(panels):
