@@ -213,7 +213,8 @@ def safe_torch_load(filename: str,
         if isinstance(e, pickle.UnpicklingError) and _is_refusal(e):
             raise _refusal(filename, e) from None
         lines = str(e).strip().splitlines()
-        detail = f'{type(e).__name__}: {lines[-1][:200] if lines else ""}'
+        detail = (f'torch.load failed with {type(e).__name__}: '
+                  f'{lines[-1][:200] if lines else ""}')
         raise ValueError(
             f'Checkpoint {filename!r} is truncated or not a PyTorch '
             f'checkpoint ({detail}).') from None

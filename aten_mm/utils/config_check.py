@@ -300,7 +300,8 @@ def check_cfg_options(cfg: Config, options: dict, filename: str = '') -> None:
         node = cfg._cfg_dict if isinstance(cfg, Config) else cfg
         parts = key.split('.')
         users = [p + key[len(parts[0]):]
-                 for p in _paths_named(node, parts[0]) if p != parts[0]]
+                 for p in _paths_named(node, parts[0])
+                 if p != parts[0] and p.split('.')[0] in runner_keys]
         if parts[0] not in runner_keys and parts[0] in node and users:
             raise ConfigError(
                 f'--cfg-options key "{key}": "{parts[0]}" is a variable of '
