@@ -131,6 +131,12 @@ def build_config(args):
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(
             f'Checkpoint file "{args.checkpoint}" does not exist.')
+    for flag, folder in (('--out-dir', args.out_dir),
+                         ('--show-dir', args.show_dir)):
+        if folder is not None and osp.exists(folder) and \
+                not osp.isdir(folder):
+            raise ConfigError(f'{flag} "{folder}" is a file; expected a '
+                              'folder.')
     cfg = load_run_config(args)
     cfg.load_from = args.checkpoint
     cfg.resume = False
@@ -138,9 +144,22 @@ def build_config(args):
         trigger_visualization_hook(cfg, args)
     if args.out_dir:
         set_metric_out_dir(cfg, args.out_dir)
-    if args.out is not None and not args.out.endswith(('.pkl', '.pickle')):
-        raise ConfigError(f'--out must be a .pkl file, got "{args.out}".')
+    if args.out is not None:
+        check_out_file(args.out)
     return cfg
+
+
+def check_out_file(out: str) -> None:
+    """Refuse an ``--out`` that cannot be written, before the test runs."""
+    if not out.endswith(('.pkl', '.pickle')):
+        raise ConfigError(f'--out must be a .pkl file, got "{out}".')
+    if osp.isdir(out):
+        raise ConfigError(f'--out "{out}" is an existing directory; '
+                          'expected the path of a .pkl file to write.')
+    parent = osp.dirname(osp.abspath(out))
+    if not osp.isdir(parent):
+        raise FileNotFoundError(f'--out "{out}": its folder {parent} does '
+                                'not exist.')
 
 
 def main(argv=None):

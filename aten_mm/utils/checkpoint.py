@@ -213,7 +213,8 @@ def safe_torch_load(filename: str,
         if isinstance(e, pickle.UnpicklingError) and _is_refusal(e):
             raise _refusal(filename, e) from None
         lines = str(e).strip().splitlines()
-        detail = f'{type(e).__name__}: {lines[-1][:200] if lines else ""}'
+        detail = (f'torch.load failed with {type(e).__name__}: '
+                  f'{lines[-1][:200] if lines else ""}')
         raise ValueError(
             f'Checkpoint {filename!r} is truncated or not a PyTorch '
             f'checkpoint ({detail}).') from None
@@ -300,6 +301,22 @@ def _listing(keys, limit: int = 20) -> str:
     return ', '.join(keys[:limit]) + more
 
 
+def _submodule_hint(model: torch.nn.Module, state_dict: dict) -> str:
+    """A hint when the keys are those of one sub-module of ``model`` (a
+    per-frame parser's checkpoint for a video model's ``detector``)."""
+    if is_model_wrapper(model):
+        model = model.module
+    own = model.state_dict()
+    for child, _ in model.named_children():
+        if any(f'{child}.{k}' in own for k in state_dict):
+            return (f' Its keys are those of the sub-module "{child}" '
+                    f'alone (e.g. a per-frame parser\'s checkpoint for a '
+                    'video model): it initialises a training of this model '
+                    f'through model.{child}.init_cfg=dict(type='
+                    "'Pretrained', checkpoint=...), not its testing.")
+    return ''
+
+
 def load_checkpoint_to_model(model: torch.nn.Module,
                              checkpoint: dict,
                              filename: str = '<checkpoint>',
@@ -356,7 +373,7 @@ def load_checkpoint_to_model(model: torch.nn.Module,
             f'{name} ({len(revised)} entries, e.g. '
             f'{_listing(sorted(revised), 5)}; the model expects e.g. '
             f'{_listing(report["missing_keys"], 5)}). Was it written for '
-            'another config?')
+            'another config?' + _submodule_hint(model, revised))
     nonfinite = [k for k in report['loadable']
                  if revised[k].is_floating_point()
                  and not bool(torch.isfinite(revised[k]).all())]

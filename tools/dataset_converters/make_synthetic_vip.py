@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 
+from aten_mm.apis.cli import run_tool
 from aten_mm.datasets.synthetic import generate_dataset
 from aten_mm.datasets.synthetic.scene import (
     MAX_PEOPLE,
@@ -161,4 +162,4 @@ def main(argv=None) -> dict:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -11,19 +11,22 @@ its part map blended in (VIP palette) and its person boxes and outlines.
 """
 import argparse
 import os
-import os.path as osp
 
 import cv2
 import numpy as np
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.utils import ProgressBar
 
+from aten_mm.apis.cli import run_tool
+from aten_mm.apis.config import load_config
 from aten_mm.registry import DATASETS
 from aten_mm.utils import register_all_modules
+from aten_mm.utils.config_check import ConfigError, build_with_context
+from aten_mm.utils.path_check import join_inside
 from aten_mm.visualization.palette import VIP_PALETTE
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Browse a video dataset')
     parser.add_argument('config', help='config file')
     parser.add_argument('--output-dir', required=True,
@@ -34,7 +37,7 @@ def parse_args():
                         help='number of items to write')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, key=value')
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def draw_target(img: np.ndarray, sample, alpha: float = 0.5) -> np.ndarray:
@@ -97,24 +100,41 @@ def clip_image(item: dict) -> np.ndarray:
     return np.concatenate(tiles, axis=1)
 
 
-def main():
-    args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+def main(argv=None) -> int:
+    """Write the images; returns their number.
+
+    Raises:
+        OSError: some images could not be written (each one named).
+    """
+    args = parse_args(argv)
+    if args.num < 1:
+        raise ValueError(f'--num must be >= 1, got {args.num}')
+    cfg = load_config(args.config, args.cfg_options)
     register_all_modules()
-    dataset = DATASETS.build(cfg[f'{args.phase}_dataloader']['dataset'])
+    loader = cfg.get(f'{args.phase}_dataloader')
+    if not isinstance(loader, dict) or 'dataset' not in loader:
+        raise ConfigError(f'Config {args.config} has no '
+                          f'{args.phase}_dataloader.dataset')
+    dataset = build_with_context(DATASETS, loader['dataset'],
+                                 where=f'{args.phase}_dataloader.dataset')
     os.makedirs(args.output_dir, exist_ok=True)
     num = min(args.num, len(dataset))
     bar = ProgressBar(num)
+    failed = []
     for i in range(num):
         item = dataset[i]
         meta = item['data_samples'].metainfo
         name = f'{i:04d}_{meta["video_id"]}_{meta["frame_id"]}.jpg'
-        cv2.imwrite(osp.join(args.output_dir, name), clip_image(item))
+        path = join_inside(args.output_dir, name.replace('/', '_'))
+        if not cv2.imwrite(path, clip_image(item)):
+            failed.append(path)
         bar.update()
+    if failed:
+        raise OSError(f'{len(failed)} of {num} images could not be written '
+                      f'(OpenCV gave no reason; check the folder and free '
+                      f'space): {", ".join(failed[:5])}')
     print(f'\nwrote {num} images to {args.output_dir}')
-
+    return num
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

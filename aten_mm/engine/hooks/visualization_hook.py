@@ -9,6 +9,7 @@ from mmengine.runner import Runner
 from mmengine.visualization import Visualizer
 
 from aten_mm.registry import HOOKS
+from aten_mm.utils.path_check import join_inside
 
 
 @HOOKS.register_module()
@@ -109,7 +110,7 @@ class ParsingVisualizationHook(Hook):
             name = self._frame_name(sample)
             out_file = None
             if out_root is not None:
-                out_file = osp.join(out_root, name + '.png')
+                out_file = join_inside(out_root, name + '.png')
             self._visualizer.add_datasample(
                 name,
                 self._image(sample),

@@ -49,3 +49,24 @@ def test_hook_draws_val_and_test_frames(tmp_path):
                    '000000000026.png')
     assert np.array_equal(mmcv.imread(out),
                           draw_parsing(img, part, alpha=1.0))
+
+
+def test_test_overlays_stay_inside_the_show_dir(tmp_path):
+    """A video id that leads outside --show-dir is refused, not written."""
+    import pytest
+    img_path = str(tmp_path / '000000000026.png')
+    mmcv.imwrite(np.zeros((12, 16, 3), np.uint8), img_path)
+    VISUALIZERS.build(dict(
+        type='ParsingVisualizer', name='hook_escape', alpha=1.0,
+        vis_backends=[dict(type='LocalVisBackend')],
+        save_dir=str(tmp_path / 'vis')))
+    runner = SimpleNamespace(iter=0, work_dir=str(tmp_path / 'work'),
+                             timestamp='ts')
+    sample, _ = _sample(img_path)
+    sample.set_metainfo(dict(video_id='../../../escaped'))
+    hook = HOOKS.build(dict(type='ParsingVisualizationHook', draw=True,
+                            interval=1, test_out_dir='overlays'))
+    hook.before_test(runner)
+    with pytest.raises(ValueError, match='outside the output folder'):
+        hook.after_test_iter(runner, 0, {}, [sample])
+    assert not glob.glob(str(tmp_path / '**' / 'escaped*'), recursive=True)
