@@ -145,19 +145,6 @@ def predicted_speedup(terms: Dict[str, float], key_interval: int,
     return 1.0 / eq8_ratio(terms, key_interval, p, baseline, flow, encoder)
 
 
-def strip_init_cfg(cfg) -> None:
-    """Set every ``init_cfg`` of a (nested) config to None, in place, so
-    that building the model downloads nothing (random weights)."""
-    if isinstance(cfg, dict):
-        if 'init_cfg' in cfg:
-            cfg['init_cfg'] = None
-        for value in cfg.values():
-            strip_init_cfg(value)
-    elif isinstance(cfg, (list, tuple)):
-        for value in cfg:
-            strip_init_cfg(value)
-
-
 class TermTimer:
     """Time the Eq.-8 terms inside a model's real inference.
 
@@ -264,7 +251,7 @@ def build_samples(frames: Sequence[np.ndarray], preprocessor: nn.Module,
             video_id=video_id, video_length=n, frame_id=t, frame_index=t,
             key_frame_index=t, ref_frame_indices=[],
             clip_frame_indices=[t], degraded=False, flip=False,
-            flip_direction=None, img_path=None))
+            flip_direction=None, img_path=None, stream=True))
         img = torch.from_numpy(np.ascontiguousarray(frame)).permute(2, 0, 1)
         data = preprocessor(
             dict(inputs=[img[None]], data_samples=[sample]), False)

@@ -128,7 +128,9 @@ def load_config(config: Union[str, Config],
             config. Defaults to True.
 
     Returns:
-        Config: The config with the overrides merged.
+        Config: The config with the overrides merged and the datasets'
+        ``clip_cfg`` derived from the model
+        (:func:`aten_mm.apis.clip_plan.derive_clip_cfgs`).
 
     Raises:
         FileNotFoundError: if the config file does not exist.
@@ -154,6 +156,8 @@ def load_config(config: Union[str, Config],
     if cfg_options:
         check_cfg_options(cfg, cfg_options, path)
         cfg.merge_from_dict(cfg_options)
+    from .clip_plan import derive_clip_cfgs
+    derive_clip_cfgs(cfg)  # the datasets take l / p from the model
     if check_keys:
         from aten_mm.utils import register_all_modules
         from aten_mm.utils.config_check import check_config_keys

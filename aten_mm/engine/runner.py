@@ -11,7 +11,11 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 from aten_mm.registry import MODELS, RUNNERS
-from aten_mm.utils.checkpoint import load_checkpoint_to_model, safe_torch_load
+from aten_mm.utils.checkpoint import (
+    check_resumable,
+    load_checkpoint_to_model,
+    safe_torch_load,
+)
 from aten_mm.utils.config_check import build_with_context
 
 # Tags mixed into the per-step seeds so that epoch and iteration seeds
@@ -104,6 +108,8 @@ class ATENRunner(Runner):
             dict: The checkpoint.
         """
         checkpoint = safe_torch_load(filename, map_location=map_location)
+        if getattr(self, '_resuming', False):
+            check_resumable(checkpoint, filename)
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(
             self.model) else self.model
@@ -113,6 +119,22 @@ class ATENRunner(Runner):
         self._has_loaded = True
         self.logger.info(f'Load checkpoint from {filename}')
         return checkpoint
+
+    def resume(self, filename: str, *args, **kwargs) -> None:
+        """Resume from ``filename`` (mmengine's resume, through
+        :meth:`load_checkpoint`); a checkpoint without the training state
+        (a plain state dict) is refused naming the file.
+
+        Args:
+            filename (str): The checkpoint.
+            *args: Passed to :meth:`mmengine.runner.Runner.resume`.
+            **kwargs: Passed to :meth:`mmengine.runner.Runner.resume`.
+        """
+        self._resuming = True
+        try:
+            super().resume(filename, *args, **kwargs)
+        finally:
+            self._resuming = False
 
     def _reseed(self, tag: int, step: int) -> None:
         """Seed ``random``, ``numpy`` and ``torch`` from (seed, tag, step).

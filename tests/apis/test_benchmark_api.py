@@ -53,15 +53,6 @@ def test_steady_warmup():
     assert bm.steady_warmup(dict(l=1, p=0), 3) == 3
 
 
-def test_strip_init_cfg():
-    cfg = dict(init_cfg=dict(type='Pretrained', checkpoint='x'),
-               backbone=dict(init_cfg=[dict(type='Kaiming')], depth=50),
-               heads=[dict(init_cfg=dict(type='Normal'))])
-    bm.strip_init_cfg(cfg)
-    assert cfg == dict(init_cfg=None, backbone=dict(init_cfg=None, depth=50),
-                       heads=[dict(init_cfg=None)])
-
-
 class _Det(nn.Module):
 
     def extract_feat(self, x):

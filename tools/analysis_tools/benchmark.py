@@ -29,7 +29,6 @@ unit), ``units_per_segment`` next to ``eq8_counts``, ``peak_rss_mb``,
 ``speedup_nfeat_normalized`` (times in units of each config's own N_feat).
 """
 import argparse
-import copy
 import json
 import math
 import os
@@ -151,32 +150,13 @@ def config_schedule(path: str) -> dict:
 # -- one config (in its own process) -----------------------------------------
 def build_model(config: str, checkpoint, args):
     """A model of ``config`` in eval mode: random weights (seeded, no
-    download) or ``checkpoint``."""
+    download) or ``checkpoint``, built by :func:`aten_mm.apis.init_model`."""
     import torch
-    from mmengine.logging import MMLogger
-    from mmengine.registry import init_default_scope
 
-    from aten_mm.apis import benchmark as bm
-    from aten_mm.apis.config import load_config
-    from aten_mm.registry import MODELS
-    from aten_mm.utils import register_all_modules
+    from aten_mm.apis import init_model
 
-    cfg = load_config(config, check_keys=False)
-    register_all_modules(init_default_scope=False)
-    init_default_scope(cfg.get('default_scope', 'aten_mm'))
-    model_cfg = copy.deepcopy(cfg.model)
-    bm.strip_init_cfg(model_cfg)
     torch.manual_seed(args.seed)
-    model = MODELS.build(model_cfg)
-    logger = MMLogger.get_current_instance()
-    level = logger.level
-    logger.setLevel('WARNING')  # init_weights logs every parameter
-    model.init_weights()
-    logger.setLevel(level)
-    if checkpoint:
-        from mmengine.runner import load_checkpoint
-        load_checkpoint(model, checkpoint, map_location='cpu')
-    model.eval()
+    model = init_model(config, checkpoint or None, init_weights=True)
     if args.channels_last:
         model = model.to(memory_format=torch.channels_last)
     return model
@@ -392,4 +372,5 @@ def _jsonable(obj):
 
 
 if __name__ == '__main__':
-    main()
+    from aten_mm.apis.cli import run_tool
+    run_tool(main)
