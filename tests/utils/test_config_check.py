@@ -151,10 +151,16 @@ def test_build_error_without_a_config_cause_propagates():
 
 @pytest.mark.parametrize('path', SHIPPED, ids=osp.basename)
 def test_every_shipped_config_has_one_key_schedule(path):
-    cfg = Config.fromfile(path)
+    from aten_mm.apis.clip_plan import derive_clip_cfgs
+    cfg = derive_clip_cfgs(Config.fromfile(path))  # what load_config does
     check_clip_schedule(cfg)
     loader = cfg.get('train_dataloader') or dict(dataset={})
-    model, clip = cfg.model, loader['dataset'].get('clip_cfg', {})
-    if clip.get('mode', 'key') == 'key' and 'num_refs' in model:
-        assert (model.key_interval, model.num_refs) == (
-            clip.key_interval, clip.num_refs)
+    dataset = loader['dataset']
+    # a ConcatDataset (the trainval split) holds the video datasets
+    datasets = dataset.get('datasets') or [dataset]
+    model = cfg.model
+    for ds in datasets:
+        clip = ds.get('clip_cfg', {})
+        if clip.get('mode', 'key') == 'key' and 'num_refs' in model:
+            assert (model.key_interval, model.num_refs) == (
+                clip.key_interval, clip.num_refs)
