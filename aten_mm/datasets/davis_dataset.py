@@ -3,6 +3,7 @@ import os.path as osp
 from typing import List
 
 from aten_mm.registry import DATASETS
+from aten_mm.utils.path_check import check_relative_name
 
 from .base_video_dataset import (
     BaseVideoDataset,
@@ -46,7 +47,9 @@ class DAVISDataset(BaseVideoDataset):
         **kwargs: See :class:`BaseVideoDataset`.
     """
 
-    METAINFO = dict(classes=('background', 'foreground'))
+    #: the foreground in the colour of object 1 of the DAVIS palette
+    METAINFO = dict(classes=('background', 'foreground'),
+                    palette=[[0, 0, 0], [128, 0, 0]])
 
     def __init__(self,
                  data_root: str = '',
@@ -73,8 +76,9 @@ class DAVISDataset(BaseVideoDataset):
         img_root = require_dir(resolve_path(self.data_root, self.img_dir),
                                'DAVIS image')
         ann_root = resolve_path(self.data_root, self.ann_dir)
-        seqs = read_lines(resolve_path(self.data_root, self.split_file),
-                          'DAVIS split')
+        seqs = [check_relative_name(seq, source) for source, seq in
+                read_lines(resolve_path(self.data_root, self.split_file),
+                           'DAVIS split')]
         out = []
         for seq in seqs:
             seq_dir = require_dir(osp.join(img_root, seq), 'DAVIS sequence')

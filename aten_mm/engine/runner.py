@@ -10,7 +10,11 @@ from mmengine.runner import Runner
 from mmengine.runner.base_loop import BaseLoop
 
 from aten_mm.registry import MODELS, RUNNERS
-from aten_mm.utils.checkpoint import load_checkpoint_to_model, safe_torch_load
+from aten_mm.utils.checkpoint import (
+    check_resumable,
+    load_checkpoint_to_model,
+    safe_torch_load,
+)
 from aten_mm.utils.config_check import build_with_context
 
 #: Key of the training sampler's seed in the message hub's runtime info,
@@ -63,6 +67,8 @@ class ATENRunner(Runner):
             dict: The checkpoint.
         """
         checkpoint = safe_torch_load(filename, map_location=map_location)
+        if getattr(self, '_resuming', False):
+            check_resumable(checkpoint, filename)
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(
             self.model) else self.model
@@ -100,9 +106,11 @@ class ATENRunner(Runner):
     def resume(self, filename: str, *args, **kwargs) -> None:
         """Resume as mmengine does, then shuffle as the interrupted run did.
 
-        The sampler gets the seed saved with the checkpoint (checkpoints
-        without one: the restored run seed, which is what mmengine gives
-        the sampler unless ``randomness.diff_rank_seed`` is set); the
+        A checkpoint without the training state (a plain state dict) is
+        refused naming the file. The sampler gets the seed saved with the
+        checkpoint (checkpoints without one: the restored run seed, which
+        is what mmengine gives the sampler unless
+        ``randomness.diff_rank_seed`` is set); the
         workers are seeded from the restored run seed; an iteration-based
         loop's iterator, created with the old seed, is created again.
 
@@ -112,7 +120,11 @@ class ATENRunner(Runner):
             **kwargs: Passed to :meth:`mmengine.runner.Runner.resume`.
         """
         self.message_hub.pop_info(SAMPLER_SEED_KEY)
-        super().resume(filename, *args, **kwargs)
+        self._resuming = True
+        try:
+            super().resume(filename, *args, **kwargs)
+        finally:
+            self._resuming = False
         seed = self.message_hub.get_info(SAMPLER_SEED_KEY)
         if seed is None and not self._randomness_cfg.get(
                 'diff_rank_seed', False):

@@ -20,8 +20,12 @@ and listing its globals with
 
 Anything else (e.g. a ``__reduce__`` that calls ``os.system``) is refused
 before it runs, with :class:`UnsafeCheckpointError`. Nothing here switches
-the safety off: ``weights_only`` stays on for every load.
+the safety off: :func:`safe_torch_load` calls ``torch.load`` itself with
+``weights_only=True`` passed explicitly, so the environment variable that
+makes torch load unsafely by default has no effect on it (mmengine's loader
+is not used: it calls ``torch.load`` without ``weights_only``).
 """
+import io
 import logging
 import os.path as osp
 import pickle
@@ -30,12 +34,12 @@ from typing import Callable, Optional, Union
 
 import numpy as np
 import torch
+from mmengine import fileio
 from mmengine.logging import HistoryBuffer, print_log
 from mmengine.model import is_model_wrapper
-from mmengine.runner.checkpoint import (
-    _load_checkpoint,
-    _load_checkpoint_to_model,
-)
+from mmengine.runner import load_state_dict
+
+from .user_error import UserError
 
 # The statistics methods HistoryBuffer pickles by reference.
 _HISTORY_BUFFER_METHODS = ('min', 'max', 'current', 'mean')
@@ -46,7 +50,7 @@ _NUMERIC_DTYPES = ('bool', 'int8', 'int16', 'int32', 'int64', 'uint8',
 _installed = False
 
 
-class UnsafeCheckpointError(RuntimeError):
+class UnsafeCheckpointError(UserError, RuntimeError):
     """A checkpoint holding Python objects outside the allow-list."""
 
 
@@ -115,6 +119,12 @@ def _is_local(filename: str) -> bool:
     return '://' not in filename
 
 
+def _is_refusal(error: Exception) -> bool:
+    """Whether ``torch.load`` refused a global (not a malformed file)."""
+    return bool(re.search(r'GLOBAL [\w.]+|[Uu]nsupported global|'
+                          r'unrecognized function', str(error)))
+
+
 def _refusal(filename: str, error: Exception) -> UnsafeCheckpointError:
     """Build the message for a checkpoint that ``weights_only`` refused."""
     offending = []
@@ -140,16 +150,47 @@ def _refusal(filename: str, error: Exception) -> UnsafeCheckpointError:
         f'(torch: {str(error).splitlines()[-1][:300]})')
 
 
+def _source(filename: str) -> Union[str, io.BytesIO]:
+    """What ``torch.load`` reads: a local path, or the bytes of a remote
+    file (``http(s)://``, ``s3://`` ... through mmengine's file backends).
+    """
+    if _is_local(filename):
+        path = osp.expanduser(filename)
+        if osp.isdir(path):
+            raise ValueError(f'Checkpoint {filename!r} is a directory; '
+                             'expected a .pth file.')
+        if not osp.isfile(path):
+            raise FileNotFoundError(
+                f'Checkpoint file not found: {filename!r}')
+        if osp.getsize(path) == 0:
+            raise ValueError(
+                f'Checkpoint {filename!r} is empty (0 bytes); it was '
+                'probably interrupted while being written.')
+        return path
+    try:
+        return io.BytesIO(fileio.get(filename))
+    except Exception as e:  # unknown prefix, network error ...
+        raise ValueError(
+            f'Cannot read checkpoint {filename!r}: {type(e).__name__}: {e}. '
+            'The safe loader reads local files and what mmengine\'s file '
+            'backends read (http(s)://, s3:// ...); download the file and '
+            'pass its local path.') from None
+
+
 def safe_torch_load(filename: str,
                     map_location: Union[str, Callable, None] = 'cpu'
                     ) -> dict:
-    """Load a checkpoint in ``weights_only`` mode with our allow-list.
+    """Load a checkpoint with ``torch.load(..., weights_only=True)``.
 
-    Accepts what mmengine's loader accepts (local path, ``http(s)://``,
-    ``torchvision://``, ``open-mmlab://`` ...).
+    ``weights_only=True`` is passed explicitly, so it holds whatever the
+    environment says (torch's environment switch only changes the
+    *default* of ``weights_only``); the allow-list is :func:`safe_globals`.
+    mmengine's own loader is not used: it calls ``torch.load`` without
+    ``weights_only``.
 
     Args:
-        filename (str): The checkpoint.
+        filename (str): A local path, or a URL mmengine's file backends
+            read (``http(s)://``, ``s3://`` ...).
         map_location (str | callable | None): As in :func:`torch.load`.
             Defaults to ``'cpu'``.
 
@@ -158,39 +199,62 @@ def safe_torch_load(filename: str,
 
     Raises:
         FileNotFoundError: the local file does not exist.
-        ValueError: the file is empty, truncated or not a checkpoint.
+        ValueError: the file is a folder, empty, truncated, not a
+            checkpoint, or does not hold a dict.
         UnsafeCheckpointError: it holds objects outside the allow-list.
     """
     install_safe_globals()
     filename = str(filename)
-    if _is_local(filename):
-        path = osp.expanduser(filename)
-        if not osp.isfile(path):
-            raise FileNotFoundError(
-                f'Checkpoint file not found: {filename!r}')
-        if osp.getsize(path) == 0:
-            raise ValueError(
-                f'Checkpoint {filename!r} is empty (0 bytes); it was '
-                'probably interrupted while being written.')
+    source = _source(filename)
     try:
-        return _load_checkpoint(filename, map_location=map_location)
-    except pickle.UnpicklingError as e:
-        if 'weights_only' in str(e) or 'GLOBAL' in str(e) or \
-                'Unsupported' in str(e):
+        checkpoint = torch.load(source, map_location=map_location,
+                                weights_only=True)
+    except Exception as e:  # torch raises many types for a bad file
+        if isinstance(e, pickle.UnpicklingError) and _is_refusal(e):
             raise _refusal(filename, e) from None
+        lines = str(e).strip().splitlines()
+        detail = (f'torch.load failed with {type(e).__name__}: '
+                  f'{lines[-1][:200] if lines else ""}')
         raise ValueError(
-            f'Checkpoint {filename!r} is corrupt: {e}') from None
-    except (RuntimeError, EOFError) as e:
-        if isinstance(e, UnsafeCheckpointError):
-            raise
-        msg = str(e)
-        if isinstance(e, EOFError) or 'zip archive' in msg or \
-                'PytorchStreamReader' in msg or 'central directory' in msg:
-            raise ValueError(
-                f'Checkpoint {filename!r} is truncated or not a PyTorch '
-                f'checkpoint ({msg.splitlines()[0] if msg else "EOF"}).'
-            ) from None
-        raise
+            f'Checkpoint {filename!r} is truncated or not a PyTorch '
+            f'checkpoint ({detail}).') from None
+    if not isinstance(checkpoint, dict):
+        raise ValueError(
+            f'Checkpoint {filename!r} holds a {type(checkpoint).__name__}; '
+            'expected a dict (a state_dict, or a checkpoint with '
+            '"state_dict").')
+    return checkpoint
+
+
+def check_resumable(checkpoint: dict, filename: str) -> None:
+    """Refuse to resume from a checkpoint that holds only weights.
+
+    mmengine's ``Runner.resume`` reads ``meta['epoch']``, ``meta['iter']``
+    and ``message_hub``; a plain state dict would fail there with a bare
+    ``KeyError``.
+
+    Args:
+        checkpoint (dict): As returned by :func:`safe_torch_load`.
+        filename (str): Its path, for the message.
+
+    Raises:
+        ValueError: naming the file and what is missing.
+    """
+    meta = checkpoint.get('meta')
+    missing = [f'meta.{k}' for k in ('epoch', 'iter')
+               if not isinstance(meta, dict) or k not in meta]
+    missing += [k for k in ('state_dict', 'message_hub')
+                if k not in checkpoint]
+    if missing:
+        raise ValueError(
+            f'Cannot resume from {filename!r}: it is not a training '
+            f'checkpoint written by the Runner (no {", ".join(missing)}). '
+            'To start a new training from its weights, use '
+            f'--cfg-options load_from={filename} instead of --resume.')
+
+
+def _tensor_kind(value) -> str:
+    return 'float' if value.is_floating_point() else str(value.dtype)
 
 
 def state_dict_report(model: torch.nn.Module, state_dict: dict) -> dict:
@@ -202,21 +266,33 @@ def state_dict_report(model: torch.nn.Module, state_dict: dict) -> dict:
 
     Returns:
         dict: ``missing_keys`` (in the model, not in the checkpoint),
-        ``unexpected_keys`` (the opposite) and ``mismatched_shapes``
-        (``[(key, ckpt_shape, model_shape)]``), each sorted.
+        ``unexpected_keys`` (the opposite), ``mismatched_shapes``
+        (``[(key, ckpt_shape, model_shape)]``), ``mismatched_dtypes``
+        (``[(key, ckpt_type, model_dtype)]``: not a tensor, or another kind
+        of number -- any float precision loads into a float) and
+        ``loadable`` (the keys that load), each sorted.
     """
     if is_model_wrapper(model):
         model = model.module
     own = model.state_dict()
     missing = sorted(k for k in own if k not in state_dict)
     unexpected = sorted(k for k in state_dict if k not in own)
-    mismatched = sorted(
-        (k, tuple(state_dict[k].shape), tuple(own[k].shape))
-        for k in own
-        if k in state_dict and hasattr(state_dict[k], 'shape')
-        and tuple(state_dict[k].shape) != tuple(own[k].shape))
+    shapes, dtypes, loadable = [], [], []
+    for k in sorted(own):
+        if k not in state_dict:
+            continue
+        value = state_dict[k]
+        if not isinstance(value, torch.Tensor):
+            dtypes.append((k, type(value).__name__, str(own[k].dtype)))
+        elif _tensor_kind(value) != _tensor_kind(own[k]):
+            dtypes.append((k, str(value.dtype), str(own[k].dtype)))
+        elif tuple(value.shape) != tuple(own[k].shape):
+            shapes.append((k, tuple(value.shape), tuple(own[k].shape)))
+        else:
+            loadable.append(k)
     return dict(missing_keys=missing, unexpected_keys=unexpected,
-                mismatched_shapes=mismatched)
+                mismatched_shapes=shapes, mismatched_dtypes=dtypes,
+                loadable=loadable)
 
 
 def _listing(keys, limit: int = 20) -> str:
@@ -225,39 +301,88 @@ def _listing(keys, limit: int = 20) -> str:
     return ', '.join(keys[:limit]) + more
 
 
+def _submodule_hint(model: torch.nn.Module, state_dict: dict) -> str:
+    """A hint when the keys are those of one sub-module of ``model`` (a
+    per-frame parser's checkpoint for a video model's ``detector``)."""
+    if is_model_wrapper(model):
+        model = model.module
+    own = model.state_dict()
+    for child, _ in model.named_children():
+        if any(f'{child}.{k}' in own for k in state_dict):
+            return (f' Its keys are those of the sub-module "{child}" '
+                    f'alone (e.g. a per-frame parser\'s checkpoint for a '
+                    'video model): it initialises a training of this model '
+                    f'through model.{child}.init_cfg=dict(type='
+                    "'Pretrained', checkpoint=...), not its testing.")
+    return ''
+
+
 def load_checkpoint_to_model(model: torch.nn.Module,
                              checkpoint: dict,
                              filename: str = '<checkpoint>',
                              strict: bool = False,
                              logger: Optional[logging.Logger] = None,
-                             revise_keys: list = [(r'^module\.', '')]
-                             ) -> dict:
+                             revise_keys: list = [(r'^module\.', '')],
+                             allow_nonfinite: bool = False) -> dict:
     """Load a loaded checkpoint's weights into ``model`` and report keys.
+
+    Only the entries that match the model in name, shape and kind of
+    number are loaded (through mmengine's public
+    :func:`mmengine.runner.load_state_dict`); the others are listed in one
+    warning naming the file. Two cases are refused outright, since
+    evaluating such a model only produces meaningless numbers: a
+    checkpoint of which no entry matches the model, and non-finite
+    (NaN/inf) values in the weights that would be loaded.
 
     Args:
         model (nn.Module): The model.
         checkpoint (dict): As returned by :func:`safe_torch_load`.
         filename (str): Its path, for messages.
         strict (bool): Raise if any key is missing, unexpected or has
-            another shape. Defaults to False (load what matches, warn).
+            another shape or dtype. Defaults to False (load what matches,
+            warn).
         logger (logging.Logger | str | None): Where to warn ('current'
             when None).
         revise_keys (list): ``(pattern, replacement)`` regexes applied to
             the checkpoint's keys. Defaults to stripping ``module.``.
+        allow_nonfinite (bool): Load NaN/inf weights instead of refusing
+            them. Defaults to False.
 
     Returns:
         dict: The report of :func:`state_dict_report`.
 
     Raises:
-        ValueError: ``strict`` and the keys disagree, naming the file.
+        ValueError: naming the file, when no entry matches, when a weight
+            is not finite, or (``strict``) when the keys disagree.
     """
     state_dict = checkpoint.get('state_dict', checkpoint)
+    if not isinstance(state_dict, dict):
+        raise ValueError(f'Checkpoint {filename!r}: "state_dict" is a '
+                         f'{type(state_dict).__name__}, not a dict.')
     revised = {}
     for key, value in state_dict.items():
+        key = str(key)
         for pattern, replacement in revise_keys:
             key = re.sub(pattern, replacement, key)
         revised[key] = value
     report = state_dict_report(model, revised)
+    name = type(model.module if is_model_wrapper(model) else model).__name__
+    if not report['loadable'] and report['missing_keys']:
+        raise ValueError(
+            f'Checkpoint {filename!r} has no weight that matches the model '
+            f'{name} ({len(revised)} entries, e.g. '
+            f'{_listing(sorted(revised), 5)}; the model expects e.g. '
+            f'{_listing(report["missing_keys"], 5)}). Was it written for '
+            'another config?' + _submodule_hint(model, revised))
+    nonfinite = [k for k in report['loadable']
+                 if revised[k].is_floating_point()
+                 and not bool(torch.isfinite(revised[k]).all())]
+    if nonfinite and not allow_nonfinite:
+        raise ValueError(
+            f'Checkpoint {filename!r} has NaN/inf values in '
+            f'{len(nonfinite)} weight(s): {_listing(nonfinite, 5)}. A '
+            'model with them predicts nothing meaningful (was the training '
+            'diverging?).')
     problems = []
     if report['missing_keys']:
         problems.append(f'missing keys (in the model, not in the '
@@ -270,16 +395,21 @@ def load_checkpoint_to_model(model: torch.nn.Module,
         problems.append('shape mismatches (key: checkpoint vs model): ' +
                         _listing(f'{k}: {a} vs {b}' for k, a, b in
                                  report['mismatched_shapes']))
+    if report['mismatched_dtypes']:
+        problems.append('type mismatches, not loaded (key: checkpoint vs '
+                        'model): ' +
+                        _listing(f'{k}: {a} vs {b}' for k, a, b in
+                                 report['mismatched_dtypes']))
     if problems:
-        msg = (f'Checkpoint {filename!r} does not match the model '
-               f'{type(model).__name__} (was it written for another '
-               'config?):\n  ' + '\n  '.join(problems))
+        msg = (f'Checkpoint {filename!r} does not match the model {name} '
+               '(was it written for another config?):\n  ' +
+               '\n  '.join(problems))
         if strict:
             raise ValueError(msg)
         print_log(msg, logger=logger or 'current', level=logging.WARNING)
-    # mmengine loads what matches; its own report is the same as ours.
-    _load_checkpoint_to_model(model, checkpoint, strict=False,
-                              logger='silent', revise_keys=revise_keys)
+    # The entries that match; the report above already lists the others.
+    load_state_dict(model, {k: revised[k] for k in report['loadable']},
+                    strict=False, logger='silent')
     return report
 
 
@@ -293,7 +423,7 @@ def load_checkpoint(model: torch.nn.Module,
 
     Same signature and return value as
     :func:`mmengine.runner.load_checkpoint`, but the file is read with
-    :func:`safe_torch_load` and disagreeing keys are reported clearly.
+    :func:`safe_torch_load` and checked by :func:`load_checkpoint_to_model`.
 
     Args:
         model (nn.Module): The model.

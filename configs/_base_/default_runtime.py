@@ -14,12 +14,6 @@ default_hooks = dict(
 # checkpoint hook can save the bad weights
 custom_hooks = [dict(type='InvalidLossGuardHook')]
 
-# mmengine's defaults, stated so that --cfg-options randomness.seed=0 (and
-# .deterministic, .diff_rank_seed) can override them. Without a seed each
-# run draws one; a resumed run continues with the checkpoint's (exact
-# resume either way: aten_mm/engine/runner.py).
-randomness = dict(seed=None, deterministic=False, diff_rank_seed=False)
-
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),

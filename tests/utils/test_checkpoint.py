@@ -5,6 +5,7 @@ import os.path as osp
 import pickletools
 import re
 import sys
+import warnings
 import zipfile
 
 import pytest
@@ -177,3 +178,122 @@ def test_safety_switch_is_never_turned_off():
                 offenders.append(path)
     assert offenders == []
     assert env_var not in os.environ
+
+
+# The environment switch that makes torch.load unpickle anything by default
+# (spelt in two parts: test_safety_switch_is_never_turned_off greps for it).
+FORCE_UNSAFE = 'TORCH_FORCE_NO_' + 'WEIGHTS_ONLY_LOAD'
+PER_FRAME_CFG = osp.join(REPO, 'configs', 'parsing_rcnn',
+                         'parsing-rcnn_tiny_synthetic.py')
+
+
+@pytest.mark.parametrize('zip_format', [True, False],
+                         ids=['zip', 'legacy'])
+def test_every_loader_refuses_code_even_when_env_forces_unsafe_loading(
+        tmp_path, monkeypatch, zip_format):
+    """With the switch set, mmengine's loader (torch.load without
+    weights_only) would run the payload; ours pass weights_only=True.
+    Entry points: init_model (demo, benchmark, study), the Runner's
+    load_checkpoint (tools/test.py load_from) and resume (train --resume).
+    """
+    from aten_mm.apis import init_model
+    marker = tmp_path / 'pwned'
+    path = str(tmp_path / 'evil.pth')
+    torch.save({'state_dict': {}, 'meta': _Evil(marker)}, path,
+               _use_new_zipfile_serialization=zip_format)
+    monkeypatch.setenv(FORCE_UNSAFE, '1')
+    # the switch is live: plain torch.load would run the payload
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        torch.load(path)
+    assert marker.exists()
+    marker.unlink()
+    runner = build_runner(str(tmp_path / 'work'), 1, name='evil')
+    loaders = [
+        lambda: safe_torch_load(path),
+        lambda: load_checkpoint(TinyModel(), path),
+        lambda: init_model(PER_FRAME_CFG, path),
+        lambda: runner.load_checkpoint(path),
+        lambda: runner.resume(path),
+    ]
+    for load in loaders:
+        with pytest.raises(UnsafeCheckpointError, match='for safety'):
+            load()
+        assert not marker.exists()
+
+
+def test_text_file_or_plain_object_is_not_a_checkpoint(tmp_path):
+    text = tmp_path / 'notes.pth'
+    text.write_text('epoch 3 was the best\n')
+    with pytest.raises(ValueError, match='not a PyTorch checkpoint') as info:
+        safe_torch_load(str(text))
+    assert str(text) in str(info.value)
+    folder = tmp_path / 'dir.pth'
+    folder.mkdir()
+    with pytest.raises(ValueError, match='is a directory'):
+        safe_torch_load(str(folder))
+    tensor = str(tmp_path / 'tensor.pth')
+    torch.save(torch.zeros(3), tensor)
+    with pytest.raises(ValueError, match='holds a Tensor; expected a dict'):
+        safe_torch_load(tensor)
+
+
+def _weights(**changes):
+    state = {k: v.clone() for k, v in TinyModel().state_dict().items()}
+    state.update(changes)
+    return dict(state_dict=state)
+
+
+def test_wrong_dtypes_are_reported_and_not_loaded(caplog):
+    model = TinyModel()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    ckpt = _weights(**{'net.0.weight': torch.ones(8, 4, dtype=torch.int64),
+                       'net.0.bias': 'not a tensor'})
+    good = ckpt['state_dict']['net.3.weight']
+    logger = logging.getLogger('aten_mm_test_dtype')
+    with caplog.at_level(logging.WARNING, logger=logger.name):
+        report = load_checkpoint_to_model(model, ckpt, filename='d.pth',
+                                          logger=logger)
+    assert report['mismatched_dtypes'] == [
+        ('net.0.bias', 'str', 'torch.float32'),
+        ('net.0.weight', 'torch.int64', 'torch.float32')]
+    assert report['missing_keys'] == report['unexpected_keys'] == []
+    assert report['loadable'] == ['net.3.bias', 'net.3.weight']
+    assert 'type mismatches' in caplog.text and 'net.0.weight' in caplog.text
+    # the mismatched entries kept their values; the rest was loaded
+    assert torch.equal(model.net[0].weight, before['net.0.weight'])
+    assert torch.equal(model.net[0].bias, before['net.0.bias'])
+    assert torch.equal(model.net[3].weight, good)
+    # a float of another precision is a float: it loads
+    half = _weights(**{'net.3.weight': good.half()})
+    report = load_checkpoint_to_model(TinyModel(), half, logger=logger)
+    assert report['mismatched_dtypes'] == []
+    with pytest.raises(ValueError, match='type mismatches'):
+        load_checkpoint_to_model(TinyModel(), ckpt, strict=True)
+
+
+def test_no_matching_key_or_nonfinite_weights_are_refused():
+    other = dict(state_dict={'backbone.conv.weight': torch.zeros(3)})
+    with pytest.raises(ValueError, match='no weight that matches') as info:
+        load_checkpoint_to_model(TinyModel(), other, filename='o.pth')
+    assert 'o.pth' in str(info.value) and 'net.0.weight' in str(info.value)
+    nan = _weights(**{'net.3.bias': torch.full((1, ), float('nan'))})
+    model = TinyModel()
+    before = model.net[3].bias.clone()
+    with pytest.raises(ValueError, match=r'NaN/inf values in 1 weight\(s\): '
+                       'net.3.bias'):
+        load_checkpoint_to_model(model, nan, filename='n.pth')
+    assert torch.equal(model.net[3].bias, before)  # nothing was loaded
+    load_checkpoint_to_model(model, nan, allow_nonfinite=True)
+    assert torch.isnan(model.net[3].bias).all()
+
+
+def test_resume_from_a_plain_state_dict_is_refused(tmp_path):
+    plain = str(tmp_path / 'weights.pth')
+    torch.save(TinyModel().state_dict(), plain)
+    runner = build_runner(str(tmp_path / 'work'), 1, name='plain')
+    with pytest.raises(ValueError, match='not a training checkpoint') as info:
+        runner.resume(plain)
+    assert plain in str(info.value) and 'meta.epoch' in str(info.value)
+    # the same file is fine as weights (load_from)
+    runner.load_checkpoint(plain)

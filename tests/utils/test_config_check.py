@@ -7,8 +7,11 @@ from mmengine.config import Config
 
 from aten_mm.registry import MODELS
 from aten_mm.utils.config_check import (
+    ConfigError,
     ConfigKeyError,
     build_with_context,
+    check_cfg_options,
+    check_clip_schedule,
     check_config_keys,
 )
 
@@ -100,3 +103,86 @@ def test_every_shipped_config_passes(path):
                 "'no_such_keyword'") in str(info.value)
         # only that one problem
         assert str(info.value).count('unexpected keyword') == 1
+
+
+ATEN = osp.join(REPO, 'configs', 'aten', 'aten_tiny_synthetic.py')
+
+
+def test_override_of_a_substituted_variable_is_refused():
+    """``key_interval = 3`` at the top of the file was substituted where
+    it is used when the file was read: overriding it changes nothing."""
+    cfg = Config.fromfile(ATEN)
+    with pytest.raises(ConfigError, match='"key_interval" is a variable') \
+            as info:
+        check_cfg_options(cfg, {'key_interval': 5}, ATEN)
+    assert 'model.key_interval' in str(info.value)
+    assert 'train_dataloader.dataset.clip_cfg.key_interval' in str(
+        info.value)
+    # the keys that use it are fine
+    check_cfg_options(cfg, {'model.key_interval': 5,
+                            'train_dataloader.dataset.clip_cfg.'
+                            'key_interval': 5}, ATEN)
+
+
+def test_a_number_must_stay_a_number():
+    cfg = Config.fromfile(ATEN)
+    with pytest.raises(ConfigError, match=r'"model.key_interval": expected '
+                       r"a number \(config .* has 3\), got 'abc'"):
+        check_cfg_options(cfg, {'model.key_interval': 'abc'}, ATEN)
+    check_cfg_options(cfg, {'model.key_interval': 4,
+                            'optim_wrapper.optimizer.lr': 1}, ATEN)
+
+
+def test_runner_arguments_may_be_added():
+    cfg = Config.fromfile(ATEN)
+    assert 'randomness' not in cfg
+    check_cfg_options(cfg, {'randomness.seed': 0, 'load_from': 'x.pth'},
+                      ATEN)
+    with pytest.raises(ConfigError, match='"randomnes" does not exist'):
+        check_cfg_options(cfg, {'randomnes.seed': 0}, ATEN)
+
+
+def test_model_and_dataset_must_agree_on_the_key_schedule():
+    cfg = Config.fromfile(ATEN)
+    check_clip_schedule(cfg)
+    cfg.model.num_refs = 1
+    with pytest.raises(ConfigError) as info:
+        check_clip_schedule(cfg)
+    msg = str(info.value)
+    assert 'model.num_refs=1 but train_dataloader.dataset.clip_cfg.' \
+        'num_refs=2' in msg
+    assert 'val_dataloader.dataset.clip_cfg.num_refs=2' in msg
+    for split in ('train', 'val', 'test'):
+        cfg[f'{split}_dataloader'].dataset.clip_cfg.num_refs = 1
+    check_clip_schedule(cfg)
+    # a stream-mode dataset computes no clips: nothing to agree on
+    cfg.test_dataloader.dataset.clip_cfg = dict(mode='stream')
+    cfg.model.key_interval = 5
+    with pytest.raises(ConfigError, match='key_interval=5') as info:
+        check_clip_schedule(cfg)
+    assert 'test_dataloader' not in str(info.value)
+
+
+def test_build_error_without_a_config_cause_propagates():
+    """A KeyError of a valid config (a bug) is not dressed up as a config
+    error."""
+    from mmengine.registry import Registry
+
+    def broken(**kwargs):
+        raise KeyError('bug inside the constructor')
+
+    reg = Registry('probe')
+    reg.register_module('Broken', module=broken)
+    with pytest.raises(KeyError, match='bug inside'):
+        build_with_context(reg, dict(type='Broken'))
+
+
+@pytest.mark.parametrize('path', SHIPPED, ids=osp.basename)
+def test_every_shipped_config_has_one_key_schedule(path):
+    cfg = Config.fromfile(path)
+    check_clip_schedule(cfg)
+    loader = cfg.get('train_dataloader') or dict(dataset={})
+    model, clip = cfg.model, loader['dataset'].get('clip_cfg', {})
+    if clip.get('mode', 'key') == 'key' and 'num_refs' in model:
+        assert (model.key_interval, model.num_refs) == (
+            clip.key_interval, clip.num_refs)

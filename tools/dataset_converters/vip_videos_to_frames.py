@@ -17,11 +17,11 @@ window the original release kept; without it every frame is written.
 import argparse
 import os
 import os.path as osp
-import sys
 
 import cv2
 from mmengine.utils import ProgressBar
 
+from aten_mm.apis.cli import run_tool
 from aten_mm.apis.video_io import VIDEO_EXTENSIONS, open_frame_source
 
 
@@ -143,7 +143,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (ValueError, FileNotFoundError, OSError) as e:
-        sys.exit(f'error: {e}')
+    run_tool(main)

@@ -11,12 +11,19 @@ Everything here works on the "evaluated form" of a frame, plain numpy:
   ``part_map`` (H, W) ids 1..M, ``part_labels`` (M,) classes 1..19 and
   ``part_scores`` (M,).
 """
+import math
 import os
 import os.path as osp
 from typing import Dict
 
 import numpy as np
 from PIL import Image
+
+from aten_mm.utils.path_check import join_inside
+from aten_mm.utils.text_io import read_text
+
+from .instance_iou import masks_to_id_map
+from .sample_access import get_field, to_numpy
 
 IGNORE_INDEX = 255
 
@@ -162,14 +169,21 @@ def vip_prediction_paths(root: str, video_id: str, frame_name: str) -> dict:
 
     Returns:
         dict: ``global``, ``inst``, ``scores``, ``part``, ``part_txt``.
+
+    Raises:
+        ValueError: a path would lead outside ``root`` (a video id such as
+            ``../x`` or ``/tmp/x``).
     """
-    vdir = osp.join(root, video_id)
     return dict(
-        global_=osp.join(vdir, 'gray', f'global_{frame_name}.png'),
-        inst=osp.join(vdir, 'gray', f'inst_{frame_name}.png'),
-        scores=osp.join(vdir, 'gray', f'scores_{frame_name}.txt'),
-        part=osp.join(vdir, 'instance_part', f'{frame_name}.png'),
-        part_txt=osp.join(vdir, 'instance_part', f'{frame_name}.txt'))
+        global_=join_inside(root, video_id, 'gray',
+                            f'global_{frame_name}.png'),
+        inst=join_inside(root, video_id, 'gray', f'inst_{frame_name}.png'),
+        scores=join_inside(root, video_id, 'gray',
+                           f'scores_{frame_name}.txt'),
+        part=join_inside(root, video_id, 'instance_part',
+                         f'{frame_name}.png'),
+        part_txt=join_inside(root, video_id, 'instance_part',
+                             f'{frame_name}.txt'))
 
 
 def write_vip_prediction(out_root: str, video_id: str, frame_name: str,
@@ -189,6 +203,9 @@ def write_vip_prediction(out_root: str, video_id: str, frame_name: str,
         video_id (str): e.g. ``'videos1'``.
         frame_name (str): 12-digit frame name without extension.
         pred (dict): the prediction evaluated form (module docstring).
+
+    Raises:
+        ValueError: a file would be written outside ``out_root``.
     """
     paths = vip_prediction_paths(out_root, video_id, frame_name)
     os.makedirs(osp.dirname(paths['global_']), exist_ok=True)
@@ -217,6 +234,53 @@ def write_vip_prediction(out_root: str, video_id: str, frame_name: str,
             f.write('%d %f\n' % (c, s))
 
 
+def vip_prediction_from_sample(sample) -> dict:
+    """A model's output sample → the prediction evaluated form.
+
+    Reads ``pred_sem_seg.sem_seg`` ``(1, H, W)``, ``pred_instances``
+    (``masks`` ``(k, H, W)``, ``scores``) and ``pred_part_instances``
+    (``masks`` ``(m, H, W)``, ``labels``, ``scores``); missing instance
+    fields mean no prediction. Masks become id maps in their order (id
+    ``i + 1`` for mask ``i``), exactly what the official files hold.
+
+    Args:
+        sample (dict | DataSample): One output data sample.
+
+    Returns:
+        dict: ``sem_seg``, ``person_map``, ``person_scores``, ``part_map``,
+        ``part_labels``, ``part_scores`` (numpy).
+    """
+    sem = get_field(sample, 'pred_sem_seg')
+    if sem is None:
+        raise ValueError('a VIP prediction needs pred_sem_seg in the data '
+                         'sample')
+    sem_seg = to_numpy(get_field(sem, 'sem_seg'))
+    sem_seg = sem_seg.reshape(sem_seg.shape[-2:])
+    shape = sem_seg.shape
+
+    def instances(name, need_labels):
+        inst = get_field(sample, name)
+        masks = None if inst is None else get_field(inst, 'masks')
+        if masks is None:
+            empty = np.zeros(0)
+            return np.zeros(shape, np.int32), empty, empty.astype(np.int64)
+        masks = to_numpy(masks)
+        if masks.shape[1:] != shape:
+            raise ValueError(f'{name}.masks has size {masks.shape[1:]}, '
+                             f'pred_sem_seg {shape}')
+        scores = to_numpy(get_field(inst, 'scores')).astype(np.float64)
+        labels = (to_numpy(get_field(inst, 'labels')).astype(np.int64)
+                  if need_labels else None)
+        return masks_to_id_map(masks), scores, labels
+
+    person_map, person_scores, _ = instances('pred_instances', False)
+    part_map, part_scores, part_labels = instances('pred_part_instances',
+                                                   True)
+    return dict(sem_seg=sem_seg, person_map=person_map,
+                person_scores=person_scores, part_map=part_map,
+                part_labels=part_labels, part_scores=part_scores)
+
+
 def read_table(path: str, types: tuple, what: str) -> list:
     """Parse a whitespace-separated text table, skipping blank lines.
 
@@ -227,24 +291,31 @@ def read_table(path: str, types: tuple, what: str) -> list:
 
     Returns:
         list: ``(line_number, [values])`` per non-blank line; a bad line
-        raises ``ValueError`` naming the file and line.
+        (wrong number of fields, a field that does not convert, a float
+        that is NaN or infinite) raises ``ValueError`` naming the file and
+        line.
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'file not found: {path}')
+    lines = read_text(path).splitlines()
     rows = []
-    with open(path) as f:
-        for lineno, line in enumerate(f, start=1):
-            fields = line.split()
-            if not fields:
-                continue
-            try:
-                if len(fields) != len(types):
-                    raise ValueError
-                rows.append(
-                    (lineno, [t(v) for t, v in zip(types, fields)]))
-            except ValueError:
-                raise ValueError(f'{path}:{lineno}: expected {what}, got '
-                                 f'{line.strip()!r}') from None
+    for lineno, line in enumerate(lines, start=1):
+        fields = line.split()
+        if not fields:
+            continue
+        try:
+            if len(fields) != len(types):
+                raise ValueError
+            values = [t(v) for t, v in zip(types, fields)]
+        except ValueError:
+            raise ValueError(f'{path}:{lineno}: expected {what}, got '
+                             f'{line.strip()!r}') from None
+        bad = [v for v in values
+               if isinstance(v, float) and not math.isfinite(v)]
+        if bad:
+            raise ValueError(f'{path}:{lineno}: expected {what} with finite '
+                             f'numbers, got {line.strip()!r}')
+        rows.append((lineno, values))
     return rows
 
 
