@@ -1,17 +1,18 @@
 """Test a model: ``python tools/test.py CONFIG CHECKPOINT [options]``.
 
 The flags are MMDetection's (``tools/test.py`` of mmdet 3.x): ``--work-dir``,
-``--out`` (pickle of the predictions), ``--show``, ``--show-dir``,
-``--wait-time``, ``--cfg-options``, ``--launcher``, ``--local-rank``; plus
-``--out-dir DIR``, which makes the metric write the official VIP
-prediction files (vip_protocol.md §3) under DIR. The metric table is
-printed at the end.
+``--out`` (compact pickle of the predictions: no ground truth, RLE masks,
+like mmdet's ``DumpDetResults``; ``tools/analysis_tools/
+dump_to_official_files.py`` turns it into official files), ``--show``,
+``--show-dir``, ``--wait-time``, ``--cfg-options``, ``--launcher``,
+``--local-rank``; plus ``--out-dir DIR``, which makes the metric write the
+official prediction files under DIR: VIP (vip_protocol.md §3) or DAVIS
+(``<seq>/00000.png``, davis_protocol.md). The metric table is printed at
+the end.
 """
 import argparse
 import inspect
 import os.path as osp
-
-from mmengine.evaluator import DumpResults
 
 from aten_mm.apis.cli import (
     add_run_args,
@@ -21,6 +22,7 @@ from aten_mm.apis.cli import (
     run_tool,
 )
 from aten_mm.apis.config import ConfigError
+from aten_mm.evaluation import DumpParsingResults
 from aten_mm.registry import METRICS
 from aten_mm.utils import register_all_modules
 
@@ -35,12 +37,15 @@ def parse_args(argv=None):
     parser.add_argument(
         '--out-dir',
         help='write the official prediction files (VIP: <video>/gray/'
-        'global_*.png, inst_*.png, scores_*.txt, <video>/instance_part/*) '
-        'under this directory, through the metric\'s out_dir option')
+        'global_*.png, inst_*.png, scores_*.txt, <video>/instance_part/*; '
+        'DAVIS: <sequence>/00000.png ...) under this directory, through '
+        'the metric\'s out_dir option')
     parser.add_argument(
         '--out',
         type=str,
-        help='dump the raw predictions to a pickle file')
+        help='dump compact predictions (no ground truth, RLE masks) to a '
+        '.pkl file; tools/analysis_tools/dump_to_official_files.py turns '
+        'it into official files')
     parser.add_argument(
         '--show', action='store_true', help='show prediction results')
     parser.add_argument(
@@ -165,7 +170,7 @@ def main(argv=None):
     runner = build_run_runner(cfg)
     if args.out is not None:
         runner.test_evaluator.metrics.append(
-            DumpResults(out_file_path=args.out))
+            DumpParsingResults(out_file_path=args.out))
     metrics = runner.test()
     if runner.rank == 0:
         print(format_metrics(metrics), flush=True)

@@ -251,7 +251,7 @@ def build_samples(frames: Sequence[np.ndarray], preprocessor: nn.Module,
             video_id=video_id, video_length=n, frame_id=t, frame_index=t,
             key_frame_index=t, ref_frame_indices=[],
             clip_frame_indices=[t], degraded=False, flip=False,
-            flip_direction=None, img_path=None))
+            flip_direction=None, img_path=None, stream=True))
         img = torch.from_numpy(np.ascontiguousarray(frame)).permute(2, 0, 1)
         data = preprocessor(
             dict(inputs=[img[None]], data_samples=[sample]), False)

@@ -6,11 +6,12 @@ frames one at a time (``F = 1``, docs/interfaces.md "Stream mode") through
 the config's test pipeline (its loading transform replaced by the frame
 itself) and ``model.test_step``, and hands back each frame's
 ``DetDataSample`` in frame order. A video model may return a frame's result
-a few frames later (its key frame is a segment's median, §4.4); the
-inferencer keeps the pending frames and releases them in order.
+a few frames later (its key frame is a segment's median, §4.4); the model's
+stream engine (``aten_mm.models.vid.stream_engine``) is the one place that
+holds delayed frames and returns them in order; the inferencer only pairs
+each result with the frame it fed.
 """
 import copy
-from collections import deque
 from typing import Iterable, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
@@ -47,9 +48,19 @@ def _drop_pretrained(cfg) -> None:
             _drop_pretrained(value)
 
 
+def _dataset_class_meta(cfg) -> Optional[dict]:
+    """``METAINFO`` (classes, palette) of the config's test dataset class."""
+    from aten_mm.registry import DATASETS
+    dataset_type = cfg.get('test_dataloader', {}).get('dataset', {}).get(
+        'type')
+    dataset_cls = DATASETS.get(dataset_type) if dataset_type else None
+    meta = getattr(dataset_cls, 'METAINFO', None)
+    return copy.deepcopy(dict(meta)) if meta else None
+
+
 def init_model(config: Union[str, Config],
                checkpoint: Optional[str] = None,
-               device: str = 'cpu',
+               device: Optional[str] = 'cpu',
                cfg_options: Optional[dict] = None,
                init_weights: bool = False) -> torch.nn.Module:
     """Build a model from a config and load its checkpoint.
@@ -68,7 +79,9 @@ def init_model(config: Union[str, Config],
         config (str | Config): Config file path or loaded config.
         checkpoint (str, optional): Checkpoint path; ``None`` keeps the
             initial (random) weights.
-        device (str): ``'cpu'``, ``'cuda:0'`` ... Defaults to ``'cpu'``.
+        device (str, optional): ``'cpu'``, ``'cuda:0'`` ...; ``None``
+            takes ``'cuda:0'`` when CUDA is available, else ``'cpu'``.
+            Defaults to ``'cpu'``.
         cfg_options (dict, optional): Config overrides.
         init_weights (bool): Run the components' ``init_weights`` (their
             ``init_cfg`` initialisers, what a training starts from) before
@@ -79,7 +92,8 @@ def init_model(config: Union[str, Config],
     Returns:
         nn.Module: The model in eval mode on ``device``, with ``cfg`` (the
         config) and ``dataset_meta`` (from the checkpoint, else the
-        config's test dataset ``metainfo`` if any) attributes.
+        config's test dataset ``metainfo``, else its dataset class's
+        ``METAINFO``) attributes.
 
     Raises:
         FileNotFoundError: the config or checkpoint does not exist.
@@ -114,8 +128,12 @@ def init_model(config: Union[str, Config],
     if dataset_meta is None:
         dataset_meta = cfg.get('test_dataloader', {}).get(
             'dataset', {}).get('metainfo')
+    if dataset_meta is None:
+        dataset_meta = _dataset_class_meta(cfg)
     model.cfg = cfg
     model.dataset_meta = dataset_meta
+    if device is None:
+        device = 'cuda:0' if torch.cuda.is_available() else 'cpu'
     model.to(device)
     model.eval()
     return model
@@ -169,7 +187,8 @@ def frame_results(frame_bgr: np.ndarray, frame_index: int, video_id: str,
         video_id=video_id, video_length=int(video_length),
         frame_id=frame_index, frame_index=frame_index,
         key_frame_index=frame_index, ref_frame_indices=[],
-        clip_frame_indices=[frame_index], img_path=img_path, degraded=False)
+        clip_frame_indices=[frame_index], img_path=img_path, degraded=False,
+        stream=True)
 
 
 class VideoInferencer:
@@ -203,7 +222,7 @@ class VideoInferencer:
             raise ValueError(f'video_length must be >= 1, got {video_length}')
         self.pipeline = pipeline or build_frame_pipeline(model.cfg)
         self.next_index = 0
-        self._done = 0
+        self._fed = {}  # frame_index -> frame, until its result returns
         if hasattr(model, 'stream_reset'):
             model.stream_reset()
 
@@ -220,6 +239,17 @@ class VideoInferencer:
             list[DetDataSample]: Finished frames (in frame order; their
             ``frame_index`` says which), possibly none.
         """
+        return [s for _, s in self.feed_pairs(frame_bgr, img_path)]
+
+    @torch.no_grad()
+    def feed_pairs(self, frame_bgr: np.ndarray,
+                   img_path: Optional[str] = None) -> List[Tuple]:
+        """:meth:`feed`, each result paired with the frame it belongs to.
+
+        Returns:
+            list[tuple]: ``(frame_bgr, DetDataSample)`` of the finished
+            frames, in the order the model returned them.
+        """
         t = self.next_index
         if t >= self.video_length:
             raise ValueError(
@@ -230,29 +260,36 @@ class VideoInferencer:
         batch = dict(inputs=[data['inputs']],
                      data_samples=[data['data_samples']])
         self.next_index += 1
-        return self._check(self.model.test_step(batch))
+        self._fed[t] = frame_bgr
+        return self._pair(self.model.test_step(batch))
 
     @torch.no_grad()
     def flush(self) -> List:
         """End the video; returns the frames still pending (in order)."""
+        return [s for _, s in self.flush_pairs()]
+
+    @torch.no_grad()
+    def flush_pairs(self) -> List[Tuple]:
+        """:meth:`flush`, each result paired with its frame."""
         out = []
         if hasattr(self.model, 'stream_flush'):
-            out = self._check(self.model.stream_flush())
-        if self._done != self.next_index:
+            out = self._pair(self.model.stream_flush())
+        if self._fed:
             raise RuntimeError(
                 f'video {self.video_id}: {self.next_index} frames fed but '
-                f'{self._done} results returned')
+                f'{self.next_index - len(self._fed)} results returned')
         return out
 
-    def _check(self, samples: List) -> List:
+    def _pair(self, samples: List) -> List[Tuple]:
+        pairs = []
         for sample in samples:
-            if int(sample.metainfo['frame_index']) != self._done:
+            t = int(sample.metainfo['frame_index'])
+            if t not in self._fed:
                 raise RuntimeError(
-                    f'video {self.video_id}: expected the result of frame '
-                    f'{self._done}, got frame '
-                    f'{sample.metainfo["frame_index"]}')
-            self._done += 1
-        return list(samples)
+                    f'video {self.video_id}: the model returned frame {t}, '
+                    'which is not waiting for its result')
+            pairs.append((self._fed.pop(t), sample))
+        return pairs
 
 
 def inference_frames(model,
@@ -280,10 +317,6 @@ def inference_frames(model,
     if video_length is None and hasattr(frames, '__len__'):
         video_length = len(frames) or None
     inferencer = VideoInferencer(model, video_id, video_length)
-    waiting = deque()
     for frame in frames:
-        waiting.append(frame)
-        for sample in inferencer.feed(frame):
-            yield waiting.popleft(), sample
-    for sample in inferencer.flush():
-        yield waiting.popleft(), sample
+        yield from inferencer.feed_pairs(frame)
+    yield from inferencer.flush_pairs()

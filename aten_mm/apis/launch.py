@@ -60,6 +60,8 @@ def build_runner(cfg) -> Runner:
     Returns:
         Runner: The runner.
     """
+    from .clip_plan import derive_clip_cfgs
+    derive_clip_cfgs(cfg)  # the datasets take l / p from the model
     if 'runner_type' not in cfg:
         return Runner.from_cfg(cfg)
     return RUNNERS.build(cfg)

@@ -8,9 +8,8 @@ from typing import Dict, List, Optional, Tuple
 from mmengine.dataset import BaseDataset
 from mmengine.logging import MMLogger
 
+from aten_mm.structures.frame_plan import clip_indices
 from aten_mm.utils.text_io import read_text
-
-from .clip_sampling import clip_indices
 
 _CLIP_MODES = ('key', 'neighbors', 'single', 'stream')
 
@@ -125,8 +124,9 @@ class BaseVideoDataset(BaseDataset):
     docs/interfaces.md: ``video_id``, ``video_length``, ``frame_id``,
     ``frame_index``, ``key_frame_index``, ``ref_frame_indices``,
     ``clip_frame_indices``, ``frame_paths`` (aligned with
-    ``clip_frame_indices``), ``img_path``, ``degraded`` and the ground-truth
-    paths.
+    ``clip_frame_indices``), ``img_path``, ``degraded``, ``stream`` (True
+    in stream mode: the model feeds the frame to its stream engine) and the
+    ground-truth paths.
 
     Args:
         clip_cfg (dict): Which frames a clip holds: ``mode='key'`` with
@@ -201,7 +201,9 @@ class BaseVideoDataset(BaseDataset):
                     missing.append(f'{vid} frame_index {t}: key frame '
                                    f'{clip["key"]} not on disk')
                     continue
-                item = dict(video_id=vid, video_length=n, degraded=False)
+                # the inference mode travels with the sample (metainfo)
+                item = dict(video_id=vid, video_length=n, degraded=False,
+                            stream=stream)
                 item.update(target)
                 item.update(self._clip_fields(clip, frames))
                 if stream:

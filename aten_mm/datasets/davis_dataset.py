@@ -47,7 +47,9 @@ class DAVISDataset(BaseVideoDataset):
         **kwargs: See :class:`BaseVideoDataset`.
     """
 
-    METAINFO = dict(classes=('background', 'foreground'))
+    #: the foreground in the colour of object 1 of the DAVIS palette
+    METAINFO = dict(classes=('background', 'foreground'),
+                    palette=[[0, 0, 0], [128, 0, 0]])
 
     def __init__(self,
                  data_root: str = '',

@@ -14,7 +14,7 @@ from .base_video_dataset import (
     require_dir,
     resolve_path,
 )
-from .vip_classes import VIP_CLASSES
+from .vip_classes import VIP_CLASSES, VIP_PALETTE
 
 
 @DATASETS.register_module()
@@ -61,7 +61,8 @@ class VIPDataset(BaseVideoDataset):
             of mmengine's ``BaseDataset``.
     """
 
-    METAINFO = dict(classes=VIP_CLASSES)
+    METAINFO = dict(classes=VIP_CLASSES,
+                    palette=[list(c) for c in VIP_PALETTE])
 
     def __init__(self,
                  data_root: str = '',

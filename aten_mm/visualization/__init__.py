@@ -5,10 +5,17 @@ from .draw_parsing import (
                            draw_parsing,
                            parsing_from_sample,
 )
-from .palette import VIP_PALETTE
+from .legend import draw_legend
+from .palette import (
+                      PERSON_PALETTE,
+                      VIP_PALETTE,
+                      palette_from_meta,
+                      person_colors,
+)
 from .parsing_visualizer import ParsingVisualizer
 
 __all__ = [
-    'VIP_PALETTE', 'ParsingVisualizer', 'colorize_part_map',
-    'draw_data_sample', 'draw_parsing', 'parsing_from_sample'
+    'PERSON_PALETTE', 'VIP_PALETTE', 'ParsingVisualizer', 'colorize_part_map',
+    'draw_data_sample', 'draw_legend', 'draw_parsing', 'palette_from_meta',
+    'parsing_from_sample', 'person_colors'
 ]

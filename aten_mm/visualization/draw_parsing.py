@@ -1,21 +1,16 @@
 """Overlay of an instance-level human parsing result on an image.
 
 One pure function serves the visualizer (:class:`ParsingVisualizer`), the
-visualization hook and the demos, so every overlay looks the same.
+visualization hook and the demos, so every overlay looks the same; persons
+get the colours of :func:`~aten_mm.visualization.palette.person_colors`.
 """
 from typing import Optional, Sequence
 
 import cv2
 import numpy as np
 
-from .palette import VIP_PALETTE
-
-#: BGR colours cycled over person ids for outlines and id labels; bright,
-#: saturated colours that stand out against the darker part palette.
-PERSON_COLORS = np.array(
-    [[255, 255, 255], [0, 255, 255], [255, 0, 255], [255, 255, 0],
-     [0, 255, 0], [0, 128, 255], [255, 128, 0], [128, 0, 255]],
-    dtype=np.uint8)
+from .legend import draw_legend
+from .palette import VIP_PALETTE, person_colors
 
 
 def _as_numpy(x):
@@ -128,7 +123,7 @@ def draw_parsing(image_bgr: np.ndarray,
     for mask, pid in zip(masks, person_ids):
         if not mask.any():
             continue
-        color = tuple(int(c) for c in PERSON_COLORS[pid % len(PERSON_COLORS)])
+        color = tuple(int(c) for c in person_colors(pid)[::-1])
         contours, _ = cv2.findContours(
             mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         cv2.drawContours(out, contours, -1, color, thickness)
@@ -214,8 +209,14 @@ def parsing_from_sample(data_sample, which: str = 'pred',
 def draw_data_sample(image_bgr: np.ndarray, data_sample, which='pred',
                      alpha: float = 0.6,
                      score_thr: Optional[float] = None,
-                     palette: np.ndarray = VIP_PALETTE) -> np.ndarray:
+                     palette: np.ndarray = VIP_PALETTE,
+                     class_names: Optional[Sequence[str]] = None
+                     ) -> np.ndarray:
     """:func:`draw_parsing` of a ``DetDataSample``'s prediction or GT.
+
+    With ``class_names`` a legend of the classes present in the part map
+    (:func:`~aten_mm.visualization.legend.draw_legend`) goes in the
+    top-left corner.
 
     Args:
         image_bgr (np.ndarray): ``(H, W, 3)`` uint8 BGR image at the
@@ -225,11 +226,17 @@ def draw_data_sample(image_bgr: np.ndarray, data_sample, which='pred',
         alpha (float): Opacity of the part colours.
         score_thr (float, optional): Person score threshold (predictions).
         palette (np.ndarray): ``(C, 3)`` uint8 RGB palette.
+        class_names (Sequence[str], optional): Names of the classes (index
+            = class id); draws the legend when given.
 
     Returns:
         np.ndarray: ``(H, W, 3)`` uint8 BGR overlay.
     """
     part_map, masks, ids = parsing_from_sample(
         data_sample, which, out_hw=image_bgr.shape[:2], score_thr=score_thr)
-    return draw_parsing(image_bgr, part_map, masks, ids, alpha=alpha,
-                        palette=palette)
+    out = draw_parsing(image_bgr, part_map, masks, ids, alpha=alpha,
+                       palette=palette)
+    if class_names is not None and part_map is not None:
+        present = np.unique(part_map)
+        out = draw_legend(out, present[present > 0], class_names, palette)
+    return out

@@ -6,11 +6,7 @@
 # frame scheme from the speed-up of the cheaper heads.
 _base_ = './dff_r50-d8-deeplabv3plus_l10_efficient_1xb1-40e_vip.py'
 
-model = dict(key_interval=1, propagate='none', motion=None)
-
-# every clip is the target frame alone, as the per-frame config
-clip_cfg = dict(_delete_=True, mode='single')
-train_dataloader = dict(
-    batch_size=1, dataset=dict(clip_cfg=clip_cfg, random_offset=False))
-val_dataloader = dict(dataset=dict(clip_cfg=clip_cfg))
-test_dataloader = val_dataloader
+# every clip is the target frame alone (derived from l = 1, p = 0)
+model = dict(
+    key_interval=1, motion=None, align_refs=False, propagate='none')
+train_dataloader = dict(batch_size=1)

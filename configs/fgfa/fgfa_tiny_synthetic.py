@@ -5,8 +5,3 @@ _base_ = [
     '../_base_/schedules/schedule_synthetic.py',
     '../_base_/default_runtime.py'
 ]
-
-clip_cfg = dict(_delete_=True, mode='neighbors', num_neighbors=1)
-train_dataloader = dict(dataset=dict(clip_cfg=clip_cfg))
-val_dataloader = dict(dataset=dict(clip_cfg=clip_cfg))
-test_dataloader = val_dataloader

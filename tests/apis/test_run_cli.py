@@ -29,7 +29,10 @@ def make_parser():
 
 
 def test_run_args_and_local_rank(monkeypatch):
-    monkeypatch.delenv('LOCAL_RANK', raising=False)
+    # setenv first so that monkeypatch restores the caller's value (or its
+    # absence) after parse_run_args wrote LOCAL_RANK
+    monkeypatch.setenv('LOCAL_RANK', '0')
+    monkeypatch.delenv('LOCAL_RANK')
     args = parse_run_args(make_parser(), [
         'c.py', '--launcher', 'pytorch', '--local-rank', '3',
         '--cfg-options', 'x.y=2', 'z=[1,2]'])
@@ -44,7 +47,8 @@ def test_run_args_and_local_rank(monkeypatch):
         parse_run_args(make_parser(), ['c.py', '--launcher', 'ssh'])
 
 
-def test_load_run_config_sets_launcher_and_work_dir(tmp_path):
+def test_load_run_config_sets_launcher_and_work_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv('LOCAL_RANK', '0')  # restored after the test
     args = parse_run_args(make_parser(), [CONFIG, '--launcher', 'slurm'])
     cfg = load_run_config(args)
     assert cfg.launcher == 'slurm'

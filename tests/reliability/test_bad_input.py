@@ -166,7 +166,7 @@ def test_unknown_type_and_key_through_train_py(assets):
     proc = subprocess.run(
         [sys.executable, osp.join(REPO, 'tools', 'train.py'), bad_type,
          '--work-dir', str(tmp / 'w_cli')],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=600,
         env=dict(os.environ, OMP_NUM_THREADS='1'))
     assert proc.returncode == 1
     assert 'Traceback' not in proc.stderr

@@ -9,7 +9,6 @@ tiny ATEN (``VideoSampler``: whole videos per rank, in frame order).
 import json
 import os
 import os.path as osp
-import socket
 import sys
 
 import pytest
@@ -81,21 +80,22 @@ def setup(tmp_path_factory):
     return dict(tmp=tmp, root=root, cases=cases)
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def _rank_worker(rank, port, argv, queue):
+def _rank_worker(rank, init_file, argv, queue):
     """One rank of ``tools/test.py --launcher pytorch`` (what
-    ``tools/dist_test.sh`` starts through torchrun), in a forked process."""
+    ``tools/dist_test.sh`` starts through torchrun), in a forked process.
+
+    The process group is joined here through a file, as torchrun's
+    workers join the store their launcher already listens on: no port is
+    picked and released (another process could take it in between); the
+    tool finds the group initialised.
+    """
     try:
-        os.environ.update(RANK=str(rank), LOCAL_RANK=str(rank),
-                          WORLD_SIZE='2', MASTER_ADDR='127.0.0.1',
-                          MASTER_PORT=str(port))
-        metrics = test_tool.main(argv + ['--launcher', 'pytorch'])
         import torch.distributed as dist
+        os.environ.update(RANK=str(rank), LOCAL_RANK=str(rank),
+                          WORLD_SIZE='2')
+        dist.init_process_group('gloo', init_method=f'file://{init_file}',
+                                rank=rank, world_size=2)
+        metrics = test_tool.main(argv + ['--launcher', 'pytorch'])
         dist.barrier()
         dist.destroy_process_group()
         queue.put((rank, 'ok', metrics))
@@ -108,19 +108,19 @@ def _rank_worker(rank, port, argv, queue):
         os._exit(0)  # skip pytest's exit handlers in the child
 
 
-def _run_two_processes(argv):
+def _run_two_processes(argv, init_file):
     """Metrics of rank 0 and 1 of a 2-process gloo evaluation."""
     ctx = mp.get_context('fork')
     queue = ctx.Queue()
-    port = _free_port()
-    procs = [ctx.Process(target=_rank_worker, args=(r, port, argv, queue))
+    procs = [ctx.Process(target=_rank_worker,
+                         args=(r, init_file, argv, queue))
              for r in range(2)]
     for p in procs:
         p.start()
     try:
         got = dict()
         for _ in procs:
-            rank, status, value = queue.get(timeout=180)
+            rank, status, value = queue.get(timeout=600)  # hang guard
             assert status == 'ok', f'rank {rank} failed:\n{value}'
             got[rank] = value
     finally:
@@ -143,7 +143,7 @@ def test_two_processes_equal_one(setup, mode):
     ranks = _run_two_processes([
         cfg, ckpt, '--work-dir', str(tmp / f'{mode}_w2'), '--out-dir',
         two_dir, '--cfg-options', f'test_dataloader.dataset.data_root={root}',
-        f'visualizer.name=dist2_{mode}'])
+        f'visualizer.name=dist2_{mode}'], str(tmp / f'{mode}_rendezvous'))
     two = ranks[0]
     assert metrics_equal(ranks[1], two)  # every rank gets the same dict
     # The random model finds persons: the AP terms are real numbers.

@@ -12,10 +12,10 @@ docs/reliability.md).
 import gc
 import os
 import os.path as osp
+import selectors
 import signal
 import subprocess
 import sys
-import time
 import warnings
 
 import pytest
@@ -107,44 +107,107 @@ def test_memory_tool_measures_each_child_alone(tmp_path):
         memory_tool.parse_args(['--frames', '0'])
 
 
-def _start_demo(video, ckpt, out):
+def _start_endless_demo(assets, out, log):
+    """``demo/video_demo.py`` on an endless replay of the test video
+    (``endless_demo.py``); returns the process and the read end of the
+    pipe that gets one byte per output frame written."""
+    read_fd, write_fd = os.pipe()
     env = dict(os.environ, OMP_NUM_THREADS='1',
                PYTHONPATH=REPO + os.pathsep + os.environ.get(
                    'PYTHONPATH', ''))
-    return subprocess.Popen(
-        [sys.executable, osp.join(REPO, 'demo', 'video_demo.py'), video,
-         ATEN_CFG, ckpt, '--out', out],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, osp.join(osp.dirname(__file__),
+                                      'endless_demo.py'), str(write_fd),
+             assets['video'], ATEN_CFG, assets['ckpt'], '--out', out],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
+            pass_fds=(write_fd,))
+    finally:
+        os.close(write_fd)
+    return proc, read_fd
+
+
+def _wait_for_frames(runs, count):
+    """Block until every run's writer has taken ``count`` frames, reading
+    the runs' pipes together; a run that ends (its pipe closes) first is
+    an error, with its log."""
+    written = {sig: 0 for sig in runs}
+    with selectors.DefaultSelector() as selector:
+        for sig, run in runs.items():
+            selector.register(run['fd'], selectors.EVENT_READ, sig)
+        while any(n < count for n in written.values()):
+            # the timeout only guards against a hang; nothing waits on it
+            events = selector.select(timeout=600)
+            assert events, f'no frame written in 600 s: {written}'
+            for key, _ in events:
+                data = os.read(key.fd, 4096)
+                run = runs[key.data]
+                assert data, (f'demo ({key.data.name}) ended after '
+                              f'{written[key.data]} frames:\n' +
+                              run['log_path'].read_text()[-3000:])
+                written[key.data] += len(data)
+                if written[key.data] >= count:
+                    selector.unregister(key.fd)
+
+
+def _ignores_sigint(pid):
+    """Whether process ``pid`` ignores SIGINT (Linux: /proc's SigIgn)."""
+    path = f'/proc/{pid}/status'
+    if not osp.exists(path):
+        return False  # not Linux: the wait below tells
+    with open(path) as f:
+        mask = next(int(line.split()[1], 16) for line in f
+                    if line.startswith('SigIgn:'))
+    return bool(mask & (1 << (signal.SIGINT - 1)))
 
 
 def test_interrupted_demo_leaves_no_file_under_the_final_name(assets):
+    """Ctrl-C (SIGINT) and SIGKILL while the demo writes: nothing under the
+    final name. The input never ends, so the demo is writing when the
+    signal comes, on any machine, however slow."""
     tmp = assets['tmp']
     runs = {}
-    for sig in (signal.SIGINT, signal.SIGKILL):
-        folder = tmp / f'killed_{sig.name}'
-        folder.mkdir()
-        out = folder / 'overlay.mp4'
-        part = folder / '.overlay.part.mp4'  # AtomicVideoWriter's name
-        runs[sig] = (_start_demo(assets['video'], assets['ckpt'], str(out)),
-                     folder, out, part)
-    deadline = time.time() + 120
-    for sig, (proc, folder, out, part) in runs.items():
-        # wait until the first frames are written, then interrupt
-        while not (part.exists() and part.stat().st_size > 0):
-            assert proc.poll() is None, f'demo ended early ({sig.name})'
-            assert time.time() < deadline, 'demo wrote no frame in time'
-            time.sleep(0.05)
-        assert proc.poll() is None  # mid-run
-        proc.send_signal(sig)
-    for sig, (proc, folder, out, part) in runs.items():
-        code = proc.wait(timeout=60)
-        assert code != 0, sig.name
-        assert not out.exists(), sig.name
-        if sig == signal.SIGINT:
-            # KeyboardInterrupt: the partial file is deleted, too
-            assert os.listdir(folder) == []
-        else:
-            # no clean-up is possible after SIGKILL: what remains is the
-            # hidden partial file, never a file under the final name
-            assert code == -signal.SIGKILL
-            assert os.listdir(folder) == [part.name]
+    # The children start with SIGINT ignored whatever this shell does, as
+    # a background job of a non-interactive shell (``(trap '' INT; bash
+    # .ci/run)``) starts them: endless_demo.py must restore it.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        for sig in (signal.SIGINT, signal.SIGKILL):
+            folder = tmp / f'killed_{sig.name}'
+            folder.mkdir()
+            log_path = tmp / f'killed_{sig.name}.log'
+            out = folder / 'overlay.mp4'
+            with open(log_path, 'wb') as log:
+                proc, fd = _start_endless_demo(assets, str(out), log)
+            runs[sig] = dict(proc=proc, fd=fd, folder=folder, out=out,
+                             log_path=log_path,
+                             part=folder / '.overlay.part.mp4')
+        signal.signal(signal.SIGINT, previous)
+        _wait_for_frames(runs, count=3)
+        for sig, run in runs.items():
+            assert run['proc'].poll() is None  # endless: still writing
+            assert os.listdir(run['folder']) == [run['part'].name]
+            assert not _ignores_sigint(run['proc'].pid), (
+                'the demo inherited SIGINT ignored')
+            run['proc'].send_signal(sig)
+        for sig, run in runs.items():
+            code = run['proc'].wait(timeout=600)  # a hang guard only
+            assert code != 0, sig.name
+            assert not run['out'].exists(), sig.name
+            if sig == signal.SIGINT:
+                # KeyboardInterrupt: the partial file is deleted, too
+                assert os.listdir(run['folder']) == [], (
+                    run['log_path'].read_text()[-3000:])
+            else:
+                # no clean-up is possible after SIGKILL: what remains is
+                # the hidden partial file, never a file under the final
+                # name
+                assert code == -signal.SIGKILL
+                assert os.listdir(run['folder']) == [run['part'].name]
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        for run in runs.values():
+            if run['proc'].poll() is None:
+                run['proc'].kill()
+                run['proc'].wait()
+            os.close(run['fd'])

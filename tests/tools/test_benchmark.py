@@ -103,3 +103,28 @@ def test_interleaved_run_counts_the_same(tmp_path, report):
     assert per_frame['units'] == report['results'][0]['units']
     assert aten['units'] == report['results'][2]['units']
     assert aten['outputs'] == 6
+
+
+def test_onnxruntime_rows_beside_the_pytorch_reference(tmp_path):
+    out = tmp_path / 'result.json'
+    report = _tool().main([
+        ATEN, PER_FRAME, ATEN, '--backend', 'onnxruntime', 'pytorch',
+        'pytorch', '--synthetic', '--frames', '6', '--size', '64',
+        '--threads', '1', '--warmup', '1', '--no-subprocess', '--interleave',
+        '--out', str(out)])
+    ort, per_frame, aten = report['results']
+    assert [r['backend'] for r in report['results']] == [
+        'onnxruntime', 'pytorch', 'pytorch']
+    # the reference is the per-frame model on PyTorch, not the first row
+    assert report['settings']['baseline'] == PER_FRAME
+    assert per_frame['speedup_measured'] == 1.0
+    # the ONNX graphs run inside the same stream engine: same schedule,
+    # same units of every Eq.-8 term as the PyTorch ATEN
+    assert ort['units'] == aten['units']
+    assert ort['outputs'] == aten['outputs'] == 6
+
+
+def test_one_backend_per_config(tmp_path):
+    with pytest.raises(ValueError, match='--backend: give one per config'):
+        _tool().main([ATEN, PER_FRAME, '--backend', 'onnxruntime',
+                      '--synthetic', '--out', str(tmp_path / 'r.json')])

@@ -3,8 +3,8 @@ import json
 import os.path as osp
 import sys
 
-TOOLS = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(
-    __file__)))), 'tools', 'analysis_tools')
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TOOLS = osp.join(REPO, 'tools', 'analysis_tools')
 sys.path.insert(0, TOOLS)
 
 import benchmark_levers  # noqa: E402
@@ -13,8 +13,9 @@ import benchmark_levers  # noqa: E402
 def test_levers_time_every_variant_in_every_round(tmp_path):
     out = tmp_path / 'levers.json'
     median = benchmark_levers.main([
-        '--faithful', 'configs/aten/aten_tiny_synthetic.py',
-        '--efficient', 'configs/aten/aten_tiny_efficient_synthetic.py',
+        '--faithful', osp.join(REPO, 'configs/aten/aten_tiny_synthetic.py'),
+        '--efficient',
+        osp.join(REPO, 'configs/aten/aten_tiny_efficient_synthetic.py'),
         '--size', '64', '--rounds', '2', '--threads', '1',
         '--out', str(out)])
     saved = json.loads(out.read_text())

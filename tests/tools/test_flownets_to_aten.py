@@ -6,7 +6,9 @@ import re
 import pytest
 import torch
 
+from aten_mm.models.motion.flownet_s import INPUT_CONVENTIONS
 from aten_mm.registry import MODELS
+from aten_mm.utils.checkpoint import UnsafeCheckpointError
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 _spec = importlib.util.spec_from_file_location(
@@ -80,7 +82,7 @@ def tiny(**kwargs):
 def source_dict(model, rename, prefix='', drop_biases=False):
     out = {}
     for key, value in model.state_dict().items():
-        if key.startswith('scale_head'):
+        if key.startswith(('scale_head', 'input_')):
             continue
         if drop_biases and (key.startswith(('deconv', 'predict_flow'))
                             and key.endswith('.bias')):
@@ -89,10 +91,12 @@ def source_dict(model, rename, prefix='', drop_biases=False):
     return out
 
 
-def assert_same_weights(model, other):
+def assert_same_weights(model, other, skip_input=False):
     for (k1, v1), (k2, v2) in zip(model.state_dict().items(),
                                   other.state_dict().items()):
         assert k1 == k2
+        if skip_input and k1.startswith('input_'):
+            continue  # the source's convention, tested below
         assert torch.equal(v1, v2), k1
 
 
@@ -113,7 +117,7 @@ def test_roundtrip_each_layout(layout, rename, prefix):
     fresh = MODELS.build(dict(type='FlowNetS', base_channels=4,
                               scale_channels=8))
     fresh.load_state_dict(out, strict=True)
-    assert_same_weights(model, fresh)
+    assert_same_weights(model, fresh, skip_input=True)
     # the scale head is written at its paper init
     assert torch.equal(out['scale_head.bias'], torch.ones(8))
     assert not out['scale_head.weight'].any()
@@ -162,7 +166,7 @@ def test_missing_biases_become_zeros_and_bn_layout():
     fresh = MODELS.build(dict(type='FlowNetS', base_channels=4,
                               scale_channels=8, norm_cfg=dict(type='BN')))
     fresh.load_state_dict(out, strict=True)
-    assert_same_weights(bn_model, fresh)
+    assert_same_weights(bn_model, fresh, skip_input=True)
 
 
 def test_bad_checkpoints():
@@ -179,6 +183,97 @@ def test_bad_checkpoints():
         conv.convert_state_dict(src)
     with pytest.raises(FileNotFoundError):
         conv.load_checkpoint('/nonexistent/flownets.pth')
+
+
+def _rgb_mean(*values):
+    return tuple(v * 255 for v in values)
+
+
+# (layout, rename, drop_biases) -> the source's own input convention, as
+# its code applies it (mmflow preprocess_cfg, mmtracking FlowNetSimple,
+# flownet2-pytorch FlowNet2S.forward, FlowNetPytorch main.py)
+SOURCE_CONVENTIONS = [
+    ('mmflow', to_mmflow, False,
+     dict(mean=(0, 0, 0), std=255, pair_mean=False, bgr=True)),
+    ('mmtracking', to_mmtracking, True,
+     dict(mean=_rgb_mean(0.411, 0.432, 0.450), std=255, pair_mean=False,
+          bgr=False)),
+    ('flownet2-pytorch', to_flownet2, False,
+     dict(mean=(0, 0, 0), std=255, pair_mean=True, bgr=False)),
+    ('flownetpytorch', to_flownet2, True,
+     dict(mean=_rgb_mean(0.45, 0.432, 0.411), std=255, pair_mean=False,
+          bgr=False)),
+]
+
+
+@pytest.mark.parametrize('name,rename,drop,convention', SOURCE_CONVENTIONS)
+def test_stored_convention_is_the_sources(name, rename, drop, convention,
+                                          tmp_path):
+    model = tiny()
+    src_path = str(tmp_path / 'src.pth')
+    torch.save(dict(state_dict=source_dict(model, rename,
+                                           drop_biases=drop)), src_path)
+    dst = str(tmp_path / 'dst.pth')
+    report = conv.main([src_path, dst, '--scale-channels', '8'])
+    assert report['input_convention'] == name
+    ckpt = torch.load(dst, map_location='cpu', weights_only=True)
+    meta = ckpt['meta']['flownet_input']
+    assert meta['pair_mean'] == convention['pair_mean']
+    assert meta['bgr'] == convention['bgr']
+    assert meta['mean'] == pytest.approx(list(convention['mean']))
+    assert ckpt['meta']['input_convention'] == name
+    # loading applies it: nothing to set in the config
+    loaded = MODELS.build(dict(
+        type='FlowNetS', base_channels=4, scale_channels=8,
+        init_cfg=dict(type='Pretrained', checkpoint=dst)))
+    loaded.init_weights()
+    got = loaded.input_convention()
+    assert got['mean'] == pytest.approx(list(convention['mean']), abs=1e-3)
+    assert got['std'] == [255.0] * 3
+    assert (got['pair_mean'], got['bgr']) == (convention['pair_mean'],
+                                              convention['bgr'])
+    # and the network computes what the source computes on RGB 0..255
+    rgb = torch.rand(2, 1, 3, 8, 8).unbind(0)
+    rgb = [x * 255 for x in rgb]
+    mean = torch.tensor(convention['mean'], dtype=torch.float32).view(
+        1, 3, 1, 1)
+    a, b = [(x - mean) / 255 for x in rgb]
+    if convention['pair_mean']:
+        pair_mean = torch.stack((a, b)).mean(dim=(0, 3, 4), keepdim=True)[0]
+        a, b = a - pair_mean, b - pair_mean
+    if convention['bgr']:
+        a, b = a.flip(1), b.flip(1)
+    imnet_mean = torch.tensor([123.675, 116.28, 103.53]).view(1, 3, 1, 1)
+    imnet_std = torch.tensor([58.395, 57.12, 57.375]).view(1, 3, 1, 1)
+    pre = [(x - imnet_mean) / imnet_std for x in rgb]
+    torch.testing.assert_close(loaded._prepare(*pre),
+                               torch.cat((a, b), dim=1), atol=1e-5,
+                               rtol=1e-5)
+
+
+def test_aten_layout_keeps_the_checkpoints_convention(tmp_path):
+    model = tiny()
+    model.set_input_convention(**INPUT_CONVENTIONS['mmflow'])
+    src = {'motion.' + k: v for k, v in model.state_dict().items()}
+    out, report = conv.convert_state_dict(src, scale_channels=8)
+    assert report['layout'] == 'aten'
+    assert report['input_convention'] == 'checkpoint'
+    assert report['flownet_input']['bgr'] is True
+    assert bool(out['input_bgr'])
+    # ours without the entries -> our default convention
+    src = {k: v for k, v in src.items() if '.input_' not in k}
+    _, report = conv.convert_state_dict(src, scale_channels=8)
+    assert report['input_convention'] == 'aten'
+    # the command line can override the detection
+    path = str(tmp_path / 'src.pth')
+    torch.save(dict(state_dict=src), path)
+    report = conv.main([path, str(tmp_path / 'o.pth'), '--scale-channels',
+                        '8', '--input-convention', 'flownet2-pytorch'])
+    ckpt = torch.load(str(tmp_path / 'o.pth'), weights_only=True)
+    assert ckpt['meta']['flownet_input']['pair_mean'] is True
+    assert bool(ckpt['state_dict']['input_pair_mean'])
+    with pytest.raises(FileExistsError, match='--overwrite'):
+        conv.main([path, str(tmp_path / 'o.pth')])
 
 
 def test_cli_files_and_safe_load(tmp_path):
@@ -199,12 +294,12 @@ def test_cli_files_and_safe_load(tmp_path):
     fresh = MODELS.build(dict(type='FlowNetS', base_channels=4,
                               scale_channels=8))
     fresh.load_state_dict(state, strict=True)
-    assert_same_weights(model, fresh)
+    assert_same_weights(model, fresh, skip_input=True)
 
     # an arbitrary pickled object (any non-allow-listed class) is refused
     import argparse
     evil_path = str(tmp_path / 'evil.pth')
     torch.save(dict(state_dict=source_dict(model, to_mmflow),
                     meta=dict(obj=argparse.Namespace(a=1))), evil_path)
-    with pytest.raises(ValueError, match='refusing to unpickle'):
+    with pytest.raises(UnsafeCheckpointError, match='argparse.Namespace'):
         conv.load_checkpoint(evil_path)

@@ -2,8 +2,14 @@ import numpy as np
 import pytest
 import torch
 
-from aten_mm.visualization import VIP_PALETTE, colorize_part_map, draw_parsing
-from aten_mm.visualization.draw_parsing import PERSON_COLORS
+from aten_mm.visualization import (
+    VIP_PALETTE,
+    colorize_part_map,
+    draw_data_sample,
+    draw_legend,
+    draw_parsing,
+    person_colors,
+)
 
 
 def _image(h=20, w=30):
@@ -48,7 +54,8 @@ def test_person_outline_and_interior():
     masks[0, 10:30, 10:30] = True
     out = draw_parsing(img, None, masks, person_ids=[3], thickness=1,
                        draw_ids=False)
-    color = PERSON_COLORS[3 % len(PERSON_COLORS)].tolist()
+    color = person_colors(3)[::-1].tolist()  # BGR of the shared scheme
+    assert color == [25, 225, 255]  # RGB (255, 225, 25)
     assert out[10, 20].tolist() == color   # top edge
     assert out[20, 29].tolist() == color   # right edge
     assert out[20, 20].tolist() == [0, 0, 0]  # interior untouched
@@ -77,3 +84,25 @@ def test_colorize_part_map_is_bgr_palette():
     part = np.arange(20).reshape(4, 5)
     assert np.array_equal(colorize_part_map(part).reshape(20, 3),
                           VIP_PALETTE[:, ::-1])
+
+
+def test_draw_data_sample_legend_lists_the_classes_present():
+    from mmdet.structures import DetDataSample
+    from mmengine.structures import PixelData
+
+    from aten_mm.datasets.vip_classes import VIP_CLASSES
+    img, part = _image(60, 200), np.zeros((60, 200), np.int64)
+    part[40:50, 150:160] = 2
+    part[50:55, 150:190] = 13
+    sample = DetDataSample()
+    sample.pred_sem_seg = PixelData(sem_seg=torch.from_numpy(part)[None])
+    plain = draw_data_sample(img, sample, alpha=1.0)
+    with_legend = draw_data_sample(img, sample, alpha=1.0,
+                                   class_names=VIP_CLASSES)
+    assert np.array_equal(plain, draw_parsing(img, part, alpha=1.0))
+    # the legend is draw_legend of exactly the classes 2 and 13
+    assert np.array_equal(
+        with_legend, draw_legend(plain, [2, 13], VIP_CLASSES, VIP_PALETTE))
+    assert not np.array_equal(with_legend, plain)
+    # outside the legend's corner the overlay is unchanged
+    assert np.array_equal(with_legend[:, 120:], plain[:, 120:])

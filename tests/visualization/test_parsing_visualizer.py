@@ -67,3 +67,32 @@ def test_score_threshold_and_pred_only():
     assert not np.array_equal(kept, dropped)
     assert np.array_equal(dropped[..., ::-1],
                           draw_parsing(rgb, pred, alpha=1.0))
+
+
+def test_dataset_meta_palette_and_legend():
+    vis = VISUALIZERS.build(
+        dict(type='ParsingVisualizer', name='vis_test_3', alpha=1.0))
+    rgb = np.zeros((16, 24, 3), np.uint8)
+    sample, _, pred, _ = _sample()
+    default = vis.draw_datasample(rgb, sample, draw_gt=False,
+                                  pred_score_thr=1.0)
+    assert default[10, 8].tolist() == VIP_PALETTE[9].tolist()
+    palette = [[i, 2 * i, 3 * i] for i in range(20)]
+    vis.dataset_meta = dict(classes=tuple('c%d' % i for i in range(20)),
+                            palette=palette)
+    drawn = vis.draw_datasample(rgb, sample, draw_gt=False,
+                                pred_score_thr=1.0)
+    # the pants pixels (class 9) take the metainfo colour
+    assert drawn[10, 8].tolist() == [9, 18, 27]
+    # add_datasample draws the same image
+    assert np.array_equal(
+        vis.add_datasample('f', rgb, sample, draw_gt=False,
+                           pred_score_thr=1.0), drawn)
+    vis.legend = True
+    with_legend = vis.draw_datasample(rgb, sample, draw_gt=False,
+                                      pred_score_thr=1.0)
+    from aten_mm.visualization import draw_legend
+    assert np.array_equal(
+        with_legend[..., ::-1],
+        draw_legend(drawn[..., ::-1], [9], vis.dataset_meta['classes'],
+                    np.array(palette, np.uint8)))

@@ -5,6 +5,7 @@ Usage::
     python tools/analysis_tools/benchmark.py CONFIG [CONFIG ...] \\
         (--video FILE | --synthetic) [--frames 30] [--warmup 3] \\
         [--size 512] [--threads 2] [--checkpoint C [C ...]] \\
+        [--backend pytorch|onnxruntime ...] [--onnx-dir D ...] \\
         [--inference-mode] [--channels-last] [--interleave] --out result.json
 
 Every config runs in a fresh subprocess (so ``peak_rss_mb`` is its own), or
@@ -52,6 +53,15 @@ def parse_args(argv=None):
     parser.add_argument('--checkpoint', nargs='+', default=None,
                         help="one checkpoint per config ('none' = random "
                         'weights for that config)')
+    parser.add_argument('--backend', nargs='+', default=None,
+                        choices=['pytorch', 'onnxruntime'],
+                        help='one inference backend per config (default '
+                        'pytorch): onnxruntime runs N_feat, FlowNet-S and '
+                        'the encoder as ONNX graphs (docs/deployment.md)')
+    parser.add_argument('--onnx-dir', nargs='+', default=None,
+                        help="one folder of exported graphs per config "
+                        "('none' = export into a temporary folder before "
+                        'timing)')
     parser.add_argument('--frames', type=int, default=30,
                         help='timed frames (after warm-up)')
     parser.add_argument('--warmup', type=int, default=3,
@@ -171,6 +181,10 @@ def run_worker(args) -> None:
         scheds.append(bm.model_schedule(model))
         samples = bm.build_samples(list(frames[item['offset']:]),
                                    model.data_preprocessor)
+        if item.get('backend', 'pytorch') == 'onnxruntime':
+            from aten_mm.deployment import use_onnxruntime
+            use_onnxruntime(model, item.get('onnx_dir'),
+                            example=samples[0][0])
         run = bm.StreamRun(model, samples, item['warmup'],
                            channels_last=args.channels_last,
                            inference_mode=args.inference_mode)
@@ -202,7 +216,10 @@ def print_table(results: list) -> None:
         def fmt(v):
             return '   n/a' if v is None else f'{v:6.2f}'
         terms = ' '.join(f"{r['terms_ms'][t]:8.1f}" for t in TERMS)
-        print(f"{osp.basename(r['config'])[:44]:44s} {r['fps']:6.3f} "
+        name = osp.basename(r['config'])
+        if r.get('backend', 'pytorch') != 'pytorch':
+            name = f"{name[:32]} [{r['backend']}]"
+        print(f"{name[:44]:44s} {r['fps']:6.3f} "
               f"{fmt(r['speedup_measured'])} "
               f"{fmt(r['speedup_predicted'])} "
               f"{fmt(r.get('speedup_nfeat_normalized'))} {terms} "
@@ -232,6 +249,13 @@ def main(argv=None) -> dict:
                          f"({len(args.configs)}), 'none' for random "
                          f'weights; got {len(ckpts)}')
     ckpts = [None if c in (None, 'none') else c for c in ckpts]
+    backends = args.backend or ['pytorch'] * len(args.configs)
+    onnx_dirs = args.onnx_dir or [None] * len(args.configs)
+    for flag, values in (('--backend', backends), ('--onnx-dir', onnx_dirs)):
+        if len(values) != len(args.configs):
+            raise ValueError(f'{flag}: give one per config '
+                             f'({len(args.configs)}), got {len(values)}')
+    onnx_dirs = [None if d in (None, 'none') else d for d in onnx_dirs]
     for c in ckpts:
         if c is not None and not osp.isfile(c):
             raise FileNotFoundError(f'--checkpoint "{c}" does not exist')
@@ -248,8 +272,10 @@ def main(argv=None) -> dict:
         frames = read_video(args.video, total, args.size)
     else:
         frames = render_synthetic(total, args.size, args.seed)
-    items = [dict(config=c, checkpoint=k, offset=lead - w, warmup=w)
-             for c, k, w in zip(args.configs, ckpts, warm)]
+    items = [dict(config=c, checkpoint=k, offset=lead - w, warmup=w,
+                  backend=b, onnx_dir=d)
+             for c, k, w, b, d in zip(args.configs, ckpts, warm, backends,
+                                      onnx_dirs)]
     # one fresh process per config (peak RSS of that config), or one
     # process stepping every config in turn (--interleave)
     groups = [items] if args.interleave else [[it] for it in items]
@@ -286,9 +312,13 @@ def main(argv=None) -> dict:
             for it, res in zip(group, raw):
                 res['config'] = it['config']
                 res['checkpoint'] = it['checkpoint']
+                res['backend'] = it['backend']
                 results.append(res)
-    base = next((r for r in results
-                 if r['schedule']['kind'] == 'per-frame'), None)
+    # the reference: the first per-frame config on PyTorch (else on any
+    # backend)
+    per_frame = [r for r in results if r['schedule']['kind'] == 'per-frame']
+    base = next((r for r in per_frame if r['backend'] == 'pytorch'),
+                per_frame[0] if per_frame else None)
     out = []
     for r in results:
         res = bm.summarize(r, r['schedule'],

@@ -7,6 +7,9 @@ Example::
         --out data/synthetic_vip --preview
     python tools/dataset_converters/make_synthetic_vip.py \\
         --out data/synthetic_davis --format davis
+
+The layout (frames, labels, ground-truth flow, hard-frame flags) is
+described in docs/synthetic_data.md.
 """
 import argparse
 import json
@@ -50,15 +53,32 @@ def ratio(text: str) -> float:
     return value
 
 
+def height_range(text: str) -> tuple:
+    """``'MIN,MAX'`` fractions of the frame height, 0.05 <= MIN <= MAX <=
+    1.5."""
+    parts = text.split(',')
+    try:
+        lo, hi = (float(p) for p in parts)
+    except ValueError:
+        lo = hi = -1.0
+    if not 0.05 <= lo <= hi <= 1.5:
+        raise argparse.ArgumentTypeError(
+            'expected MIN,MAX with 0.05 <= MIN <= MAX <= 1.5 (fractions of '
+            f'the frame height, e.g. 0.5,0.95), got {text!r}')
+    return lo, hi
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Render a synthetic multi-person video parsing set '
         '(19 VIP part classes, walking people, occlusions, camera pan, '
-        'degraded frames) in the public VIP layout or as a DAVIS-2016-style '
-        'binary set. Same arguments -> byte-identical files.')
+        'hard frames, exact optical flow) in the public VIP layout or as a '
+        'DAVIS-2016-style binary set. Same arguments -> byte-identical '
+        'files.')
     parser.add_argument('--out', required=True,
-                        help='output folder (absent, empty, or a previous '
-                        'synthetic set, which is replaced)')
+                        help='output folder: absent, empty, or a previous '
+                        'synthetic set (its own folders and files are '
+                        'replaced, anything else in OUT is kept)')
     parser.add_argument('--videos', type=positive_int, default=12,
                         help='number of videos (default: 12; split about '
                         '4/6 train, 1/6 val, 1/6 test)')
@@ -75,13 +95,29 @@ def parse_args(argv=None):
                         help='output layout (default: vip)')
     parser.add_argument('--degrade-ratio', type=ratio, default=0.2,
                         help='fraction of frames per video degraded by '
-                        'motion blur, defocus or noise (default: 0.2)')
+                        'heavy motion blur, defocus, noise or low light, in '
+                        'bursts (default: 0.2)')
+    parser.add_argument('--occlusion-ratio', type=ratio, default=0.1,
+                        help='about this fraction of frames get an occluder '
+                        'passing in front of a person (default: 0.1)')
+    parser.add_argument('--person-height', type=height_range,
+                        default=(0.5, 0.95), metavar='MIN,MAX',
+                        help='person height range as fractions of the frame '
+                        'height (default: 0.5,0.95, like VIP; people may be '
+                        'cut by the frame border)')
+    parser.add_argument('--max-people', type=positive_int, default=3,
+                        help='each video has 1..N people (default: 3)')
+    parser.add_argument('--flow', action=argparse.BooleanOptionalAction,
+                        default=True,
+                        help='write the ground-truth backward flow and its '
+                        'validity masks to OUT/flow (default: on)')
     parser.add_argument('--preview', action='store_true',
                         help='also write OUT/preview.png: frames beside '
                         'their part and person maps')
     parser.add_argument('--overwrite', action='store_true',
-                        help='replace OUT even if it is a non-empty folder '
-                        'that is not a synthetic set')
+                        help='write into OUT even if it is a non-empty '
+                        'folder that is not a synthetic set (only the '
+                        'entries a set consists of are replaced)')
     parser.add_argument('--no-progress', action='store_true',
                         help='hide the progress bar')
     args = parser.parse_args(argv)
@@ -102,12 +138,14 @@ def main(argv=None) -> dict:
             size=args.size, annotate_every=args.annotate_every,
             seed=args.seed, fmt=args.format,
             degrade_ratio=args.degrade_ratio, preview=args.preview,
-            progress=not args.no_progress, overwrite=args.overwrite)
+            progress=not args.no_progress, overwrite=args.overwrite,
+            flow=args.flow, occlusion_ratio=args.occlusion_ratio,
+            person_height=args.person_height, max_people=args.max_people)
     except (ValueError, FileExistsError) as e:
         sys.exit(f'error: {e}')
     print(json.dumps({k: summary[k] for k in (
-        'format', 'num_videos', 'num_frames', 'annotated_frames',
-        'preview_path')}, indent=1))
+        'format', 'generator_version', 'num_videos', 'num_frames',
+        'annotated_frames', 'hard_frames', 'flow', 'preview_path')}, indent=1))
     print(f'wrote {args.format} set to {args.out}')
     return summary
 

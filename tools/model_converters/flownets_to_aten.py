@@ -32,19 +32,35 @@ out with ``--scale-channels 0``. Every unmapped source key is reported.
 
 Flow convention of the sources: all predict flow / 20 in input pixels
 (``FlowNetS(flow_div=20.0)``); MMTracking writes the same as ``flow * 4 *
-5``. Input normalisation differs (flownet2-pytorch: minus the pair's mean,
-divided by 255 -> ``flow_mean='pair'``; FlowNetPytorch, MMFlow,
-MMTracking: /255 minus (0.411, 0.432, 0.450) in their channel order), set
-``flow_mean`` / ``to_bgr`` in the config accordingly.
+5``. The input normalisation differs per source and is written into the
+converted checkpoint, both as ``meta['flownet_input']`` (with its name in
+``meta['input_convention']``) and as the ``input_*`` entries of the state
+dict, which ``FlowNetS`` loads with the weights (a user sets nothing):
+
+* ``mmflow``: BGR / 255, no mean;
+* ``mmtracking``: RGB / 255 minus (0.411, 0.432, 0.450);
+* ``flownet2-pytorch`` (``flownet2`` layout with deconv/predictor biases):
+  RGB / 255 minus the pair's per-channel mean;
+* ``flownetpytorch`` (``flownet2`` layout without those biases): RGB / 255
+  minus (0.45, 0.432, 0.411);
+* ``aten``: what the checkpoint carries, else ours.
+
+``--input-convention NAME`` overrides the detection (see
+``aten_mm.models.motion.flownet_s.INPUT_CONVENTIONS``). The source is read
+with the project's safe loader (``aten_mm.utils.checkpoint``).
 """
 import argparse
+import os
 import os.path as osp
-import pickle
 import re
 from collections import OrderedDict
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
+
+from aten_mm.apis.cli import run_tool
+from aten_mm.models.motion.flownet_s import INPUT_BUFFERS, INPUT_CONVENTIONS
+from aten_mm.utils.checkpoint import safe_torch_load
 
 # Our module names (FlowNetS in aten_mm/models/motion/flownet_s.py).
 ENCODER_NAMES = ('conv1', 'conv2', 'conv3', 'conv3_1', 'conv4', 'conv4_1',
@@ -61,10 +77,6 @@ SIGNATURES = {
     'mmflow': 'encoder.layers.0.layers.0.conv.weight',
     'mmtracking': 'conv1.0.conv.weight',
 }
-# numpy types that OpenMMLab checkpoints keep in their 'meta' and that are
-# safe to unpickle (no code execution); anything else is refused.
-_NUMPY_SAFE = ('numpy.core.multiarray.scalar', 'numpy.dtype',
-               'numpy.core.multiarray._reconstruct', 'numpy.ndarray')
 
 
 def _stage(name: str) -> Tuple[int, int]:
@@ -163,7 +175,9 @@ def detect_layout(state_dict: Dict[str, torch.Tensor],
 
 def convert_state_dict(state_dict: Dict[str, torch.Tensor],
                        layout: str = 'auto',
-                       scale_channels: int = 256) -> Tuple[OrderedDict, dict]:
+                       scale_channels: int = 256,
+                       meta: Optional[dict] = None
+                       ) -> Tuple[OrderedDict, dict]:
     """Map a FlowNet-S state dict onto ``aten_mm`` ``FlowNetS`` names.
 
     Args:
@@ -171,11 +185,14 @@ def convert_state_dict(state_dict: Dict[str, torch.Tensor],
         layout (str): ``'auto'`` or one of :data:`LAYOUTS`.
         scale_channels (int): Channels of the scale-field head to add at
             its initialisation (0: leave it out).
+        meta (dict, optional): The source checkpoint's meta.
 
     Returns:
-        tuple[OrderedDict, dict]: The converted state dict and a report
+        tuple[OrderedDict, dict]: The converted state dict (with the
+        ``input_*`` entries of the source's input convention) and a report
         with ``layout``, ``prefix``, ``mapped`` (int), ``zero_biases``,
-        ``unmapped`` (source keys not used) and ``norm`` (bool).
+        ``unmapped`` (source keys not used), ``norm`` (bool),
+        ``input_convention`` (name) and ``flownet_input`` (its values).
 
     Raises:
         ValueError: Unknown layout, missing weights or a conv1 that does
@@ -223,43 +240,102 @@ def convert_state_dict(state_dict: Dict[str, torch.Tensor],
         out['scale_head.weight'] = ref.new_zeros(scale_channels, feat_ch, 1,
                                                  1)
         out['scale_head.bias'] = ref.new_ones(scale_channels)
+    convention, norm = input_convention(state_dict, layout, prefix,
+                                        meta=meta)
+    for name in INPUT_BUFFERS:
+        key = prefix + name
+        if key in state_dict:
+            used.add(key)
+    out.update(convention_buffers(norm))
     unmapped = [k for k in state_dict if k not in used]
     report = dict(layout=layout, prefix=prefix, mapped=len(used),
-                  zero_biases=zero_biases, unmapped=unmapped, norm=has_bn)
+                  zero_biases=zero_biases, unmapped=unmapped, norm=has_bn,
+                  input_convention=convention, flownet_input=norm)
     return out, report
 
 
-def load_checkpoint(path: str) -> Dict[str, torch.Tensor]:
-    """Load a checkpoint safely (``weights_only=True``) -> its state dict.
+def convention_buffers(norm: dict) -> Dict[str, torch.Tensor]:
+    """``FlowNetS``'s ``input_*`` state-dict entries of a convention.
 
-    OpenMMLab checkpoints may hold numpy scalars in their meta; exactly
-    those numpy types are allow-listed, anything else is refused.
+    Args:
+        norm (dict): ``mean``, ``std``, ``pair_mean``, ``bgr`` (as in
+            ``INPUT_CONVENTIONS``).
+
+    Returns:
+        dict[str, Tensor]: ``input_mean`` (3,), ``input_std`` (3,),
+        ``input_pair_mean`` and ``input_bgr`` (bool scalars).
     """
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'checkpoint not found: {path}')
-    try:
-        ckpt = torch.load(path, map_location='cpu', weights_only=True)
-    except pickle.UnpicklingError as err:
-        unsafe = torch.serialization.get_unsafe_globals_in_checkpoint(path)
-        extra = [g for g in unsafe
-                 if g not in _NUMPY_SAFE and not g.startswith('numpy.dtypes.')]
-        if extra:
-            raise ValueError(
-                f'{path}: refusing to unpickle {extra} (not plain tensors '
-                'or numpy scalars); re-save its state_dict only') from err
-        import numpy as np
-        allowed = [np.core.multiarray.scalar, np.dtype,
-                   np.core.multiarray._reconstruct, np.ndarray]
-        allowed += [getattr(np.dtypes, g.split('.')[-1]) for g in unsafe
-                    if g.startswith('numpy.dtypes.')]
-        with torch.serialization.safe_globals(allowed):
-            ckpt = torch.load(path, map_location='cpu', weights_only=True)
+    std = norm['std']
+    std = [float(std)] * 3 if isinstance(std, (int, float)) else std
+    return OrderedDict(
+        input_mean=torch.tensor(norm['mean'], dtype=torch.float32),
+        input_std=torch.tensor(std, dtype=torch.float32),
+        input_pair_mean=torch.tensor(bool(norm['pair_mean'])),
+        input_bgr=torch.tensor(bool(norm['bgr'])))
+
+
+def input_convention(state_dict: Dict[str, torch.Tensor], layout: str,
+                     prefix: str = '',
+                     meta: Optional[dict] = None) -> Tuple[str, dict]:
+    """The input normalisation the source's weights were trained with.
+
+    Args:
+        state_dict (dict[str, Tensor]): The source parameters.
+        layout (str): Its layout (:data:`LAYOUTS`).
+        prefix (str): Its key prefix.
+        meta (dict, optional): The source checkpoint's meta (an ``aten``
+            checkpoint written by this converter carries
+            ``flownet_input``).
+
+    Returns:
+        tuple[str, dict]: The convention's name and its ``mean``, ``std``,
+        ``pair_mean``, ``bgr``.
+    """
+    if layout == 'flownet2':
+        # flownet2-pytorch's deconvs and predictors have biases,
+        # FlowNetPytorch's have none
+        name = ('flownet2-pytorch' if prefix + 'deconv5.0.bias' in state_dict
+                else 'flownetpytorch')
+    elif layout == 'aten':
+        if all(prefix + k in state_dict for k in INPUT_BUFFERS):
+            mean, std, pair, bgr = (state_dict[prefix + k]
+                                    for k in INPUT_BUFFERS)
+            return 'checkpoint', dict(
+                mean=[float(v) for v in mean], std=[float(v) for v in std],
+                pair_mean=bool(pair), bgr=bool(bgr))
+        if meta and isinstance(meta.get('flownet_input'), dict):
+            return (meta.get('input_convention', 'meta'),
+                    dict(meta['flownet_input']))
+        name = 'aten'
+    else:
+        name = layout
+    return name, dict(INPUT_CONVENTIONS[name])
+
+
+def load_checkpoint(path: str) -> Tuple[Dict[str, torch.Tensor], dict]:
+    """Read a checkpoint with the project's safe loader.
+
+    ``aten_mm.utils.checkpoint.safe_torch_load``: ``weights_only`` with the
+    allow-list of OpenMMLab checkpoints (numpy scalars in the meta ...);
+    anything else is refused before it runs (``UnsafeCheckpointError``).
+
+    Returns:
+        tuple[dict, dict]: The state dict and the meta (``{}`` if none).
+
+    Raises:
+        FileNotFoundError: No such file.
+        ValueError: Not a state dict nor a dict with ``state_dict`` /
+            ``model``.
+    """
+    ckpt = safe_torch_load(path, map_location='cpu')
     if isinstance(ckpt, dict):
+        meta = ckpt.get('meta') if isinstance(ckpt.get('meta'),
+                                              dict) else {}
         for key in ('state_dict', 'model'):
             if isinstance(ckpt.get(key), dict):
-                return ckpt[key]
+                return ckpt[key], meta
         if ckpt and all(isinstance(v, torch.Tensor) for v in ckpt.values()):
-            return ckpt
+            return ckpt, {}
     raise ValueError(f'{path}: expected a state dict or a dict with '
                      "'state_dict' / 'model', got "
                      f'{type(ckpt).__name__}')
@@ -278,22 +354,47 @@ def parse_args(argv: List[str] = None) -> argparse.Namespace:
                         'init (weights 0, bias 1); 0 leaves it out')
     parser.add_argument('--out-prefix', default='',
                         help="prefix of the written keys, e.g. 'motion.'")
+    parser.add_argument('--input-convention', default='auto',
+                        choices=('auto', ) + tuple(INPUT_CONVENTIONS),
+                        help='input normalisation the weights were trained '
+                        'with (auto: from the layout, see the module doc)')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace an existing DST')
     return parser.parse_args(argv)
 
 
 def main(argv: List[str] = None) -> dict:
     args = parse_args(argv)
-    src = load_checkpoint(args.src)
+    if osp.exists(args.dst) and not args.overwrite:
+        raise FileExistsError(f'{args.dst} exists (pass --overwrite to '
+                              'replace it)')
+    src, meta = load_checkpoint(args.src)
     converted, report = convert_state_dict(src, args.layout,
-                                           args.scale_channels)
+                                           args.scale_channels, meta=meta)
+    if args.input_convention != 'auto':
+        report['input_convention'] = args.input_convention
+        report['flownet_input'] = dict(
+            INPUT_CONVENTIONS[args.input_convention])
+        converted.update(convention_buffers(report['flownet_input']))
     state_dict = OrderedDict(
         (args.out_prefix + k, v) for k, v in converted.items())
+    norm = report['flownet_input']
+    tmp = f'{args.dst}.tmp{os.getpid()}'
     torch.save(
         dict(state_dict=state_dict,
              meta=dict(source=osp.basename(args.src),
-                       layout=report['layout'])), args.dst)
+                       layout=report['layout'],
+                       input_convention=report['input_convention'],
+                       flownet_input=dict(
+                           mean=[float(v) for v in norm['mean']],
+                           std=norm['std'],
+                           pair_mean=bool(norm['pair_mean']),
+                           bgr=bool(norm['bgr'])))), tmp)
+    os.replace(tmp, args.dst)
     print(f"layout: {report['layout']} (prefix {report['prefix']!r}), "
           f"{report['mapped']} tensors mapped, BN: {report['norm']}")
+    print(f"input convention: {report['input_convention']} "
+          f'{report["flownet_input"]} (stored in the checkpoint)')
     if report['zero_biases']:
         print(f"biases absent in the source, written as zeros: "
               f"{', '.join(report['zero_biases'])}")
@@ -306,4 +407,4 @@ def main(argv: List[str] = None) -> dict:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

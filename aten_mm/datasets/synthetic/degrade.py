@@ -1,28 +1,49 @@
 """Per-frame image degradations of the synthetic videos.
 
-A configurable fraction of the frames of every video is degraded by motion
-blur, defocus or sensor noise, the failures a temporal feature encoder
-should compensate for ("motion blur and video defocus", ATEN paper §1;
-Eq. (4) aggregates key frames to enhance such frames, §4.4). Label maps
-are never degraded. The chosen frames and kinds are listed in the video's
-meta file.
+A configurable fraction of the frames of every video is degraded by heavy
+motion blur, defocus, sensor noise or low light, the failures a temporal
+feature encoder should compensate for ("motion blur and video defocus",
+ATEN paper §1; Eq. (4) aggregates key frames to enhance such frames, §4.4).
+Degraded frames come in short bursts of one kind (a shaky second, a focus
+hunt, a dark passage), as in real videos. Label maps and the ground-truth
+flow are never degraded: they describe the clean scene. The chosen frames
+and kinds are listed in the video's meta file.
 """
 import cv2
 import numpy as np
 
-DEGRADATIONS = ('motion_blur', 'defocus', 'noise')
+DEGRADATIONS = ('motion_blur', 'defocus', 'noise', 'low_light')
+MAX_BURST = 4
+
+
+def _params(rng: np.random.Generator, kind: str, unit: float,
+            angle: float) -> dict:
+    if kind == 'motion_blur':
+        return dict(length=max(3, int(round(rng.uniform(8, 20) * unit))),
+                    angle=float((angle + rng.normal(0, 10)) % 180))
+    if kind == 'defocus':
+        return dict(radius=max(1, int(round(rng.uniform(2, 5) * unit))))
+    if kind == 'noise':
+        return dict(sigma=float(rng.uniform(12, 28)),
+                    seed=int(rng.integers(2**31)))
+    return dict(gain=float(rng.uniform(0.12, 0.35)),
+                sigma=float(rng.uniform(3, 8)),
+                seed=int(rng.integers(2**31)))
 
 
 def sample_degradations(rng: np.random.Generator, num_frames: int,
                         ratio: float, width: int) -> dict:
     """Choose which frames to degrade, how and how strongly.
 
+    Bursts of 1-4 consecutive frames of one kind (parameters vary a little
+    within a burst) are placed on free frames until exactly
+    ``round(ratio * T)`` frames are degraded.
+
     Args:
         rng (np.random.Generator): Random stream (its own, so the scene does
             not change with ``ratio``).
         num_frames (int): Number of frames T of the video.
-        ratio (float): Fraction of frames to degrade, in [0, 1]; the count
-            is ``round(ratio * T)``.
+        ratio (float): Fraction of frames to degrade, in [0, 1].
         width (int): Frame width, to scale the blur sizes.
 
     Returns:
@@ -31,23 +52,20 @@ def sample_degradations(rng: np.random.Generator, num_frames: int,
     if not 0.0 <= ratio <= 1.0:
         raise ValueError(f'degrade_ratio must be in [0, 1], got {ratio}')
     n = int(round(ratio * num_frames))
-    frames = np.sort(rng.choice(num_frames, size=n, replace=False))
     plan = {}
     unit = max(width / 256.0, 0.25)
-    for t in frames.tolist():
+    while len(plan) < n:
+        free = [t for t in range(num_frames) if t not in plan]
+        start = free[int(rng.integers(len(free)))]
+        length = min(int(rng.integers(1, MAX_BURST + 1)), n - len(plan))
         kind = DEGRADATIONS[int(rng.integers(len(DEGRADATIONS)))]
-        if kind == 'motion_blur':
-            params = dict(length=max(3, int(round(rng.uniform(6, 14) *
-                                                  unit))),
-                          angle=float(rng.uniform(0, 180)))
-        elif kind == 'defocus':
-            params = dict(radius=max(1, int(round(rng.uniform(2, 4.5) *
-                                                  unit))))
-        else:
-            params = dict(sigma=float(rng.uniform(12, 28)),
-                          seed=int(rng.integers(2**31)))
-        plan[t] = dict(kind=kind, **params)
-    return plan
+        angle = rng.uniform(0, 180)
+        t = start
+        while t < num_frames and t not in plan and length > 0:
+            plan[t] = dict(kind=kind, **_params(rng, kind, unit, angle))
+            t += 1
+            length -= 1
+    return dict(sorted(plan.items()))
 
 
 def _line_kernel(length: int, angle: float) -> np.ndarray:
@@ -73,7 +91,9 @@ def apply_degradation(img: np.ndarray, kind: str, **params) -> np.ndarray:
         img (np.ndarray): (H, W, 3) uint8 BGR frame.
         kind (str): One of :data:`DEGRADATIONS`.
         **params: ``length``/``angle`` (pixels/degrees) for motion blur,
-            ``radius`` (pixels) for defocus, ``sigma``/``seed`` for noise.
+            ``radius`` (pixels) for defocus, ``sigma``/``seed`` for noise,
+            ``gain``/``sigma``/``seed`` for low light (the image is
+            darkened to ``gain`` of its brightness, then gets noise).
 
     Returns:
         np.ndarray: (H, W, 3) uint8 degraded frame.
@@ -88,5 +108,10 @@ def apply_degradation(img: np.ndarray, kind: str, **params) -> np.ndarray:
         rng = np.random.default_rng(params['seed'])
         noisy = img + rng.normal(0, params['sigma'], img.shape)
         return np.clip(noisy + 0.5, 0, 255).astype(np.uint8)
+    if kind == 'low_light':
+        rng = np.random.default_rng(params['seed'])
+        dark = img * params['gain'] + rng.normal(0, params['sigma'],
+                                                 img.shape)
+        return np.clip(dark + 0.5, 0, 255).astype(np.uint8)
     raise ValueError(f'unknown degradation {kind!r}; expected one of '
                      f'{DEGRADATIONS}')

@@ -39,6 +39,30 @@ def write_bytes(path: str, data: bytes) -> None:
         f.write(data)
 
 
+def write_flow(root: str, video: str, stem: str, flow: np.ndarray,
+               valid: np.ndarray) -> None:
+    """Write a ground-truth flow and its validity mask.
+
+    ``<root>/flow/<video>/<stem>.flo`` (Middlebury, written by
+    :func:`mmcv.flowwrite`, read back by :func:`mmcv.flowread`) and
+    ``<root>/flow/<video>/<stem>_valid.png`` (uint8, 255 = valid).
+
+    Args:
+        root (str): Set root.
+        video (str): Video name.
+        stem (str): File stem of frame t (the frame the flow starts from).
+        flow (np.ndarray): (H, W, 2) float32 backward flow t → t-1, pixels.
+        valid (np.ndarray): (H, W) bool validity.
+    """
+    import mmcv
+    folder = osp.join(root, 'flow', video)
+    os.makedirs(folder, exist_ok=True)
+    mmcv.flowwrite(np.ascontiguousarray(flow, np.float32),
+                   osp.join(folder, stem + '.flo'))
+    write_bytes(osp.join(folder, stem + '_valid.png'),
+                encode_png(np.where(valid, 255, 0).astype(np.uint8)))
+
+
 def write_lines(path: str, lines: list) -> None:
     """Write one item per line (``\\n`` endings, trailing newline)."""
     write_bytes(path, ''.join(f'{x}\n' for x in lines).encode())

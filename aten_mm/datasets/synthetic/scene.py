@@ -1,24 +1,47 @@
-"""Synthetic video scenes: background, camera, people and their motion.
+"""Synthetic video scenes: background, camera, people, occluders, motion.
 
 A video is fully described by a :class:`VideoSpec` drawn once from a seeded
 random stream; frame ``t`` is then a pure function of the spec and ``t``
 (no state carried between frames), so any frame can be rendered alone.
 
-Each person walks on a ground plane: depth ``z`` sets its size
-(``h ∝ 1/z``) and the row of its feet (perspective towards the horizon);
-people facing the camera come closer, people facing away recede. The
-nearest person is drawn last (occlusion by depth order). People start
-anywhere, also outside the frame, so they enter and leave it; the camera
-may pan over a background wider than the frame. These mimic the
-challenges the paper lists for VIP (§3): multiple people, occlusions,
-out-of-view, scale variation and camera motion.
+Framing follows VIP (paper §3): 1-3 people whose height is a fraction of the
+frame height (by default 0.5-0.95), nearer people lower in the frame (their
+feet move down from the horizon as they grow), people entering and leaving
+the view or cut by its border, a camera that may pan over a background wider
+than the frame, and occluders passing in front of people (:mod:`.occluder`).
+The nearest person is drawn last (occlusion by depth order).
+
+Every drawn pixel belongs to one *surface* (background, an occluder, or one
+:class:`~.person.Part` of one person) whose texture is painted in the
+surface's own coordinates (:attr:`SceneFrame.frames`), so the motion of
+every pixel between two frames is known exactly (:mod:`.flow`).
 """
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .person import PersonPose, PersonSpec, draw_person, sample_person
-from .texture import make_background, sample_tile, smooth_field
+from .occluder import in_view, occluder_part, sample_occluder
+from .person import (
+    PersonPose,
+    PersonSpec,
+    draw_part,
+    person_parts,
+    sample_person,
+)
+from .texture import make_background, sample_tile_bilinear, smooth_field
+
+#: Surface ids: 0 background, OCC_BASE + k occluder k,
+#: PERSON_BASE + (person_id - 1) * PARTS_PER_PERSON + i part i of a person.
+OCC_BASE = 1
+PERSON_BASE = 256
+PARTS_PER_PERSON = 64
+
+#: Default person height range, as a fraction of the frame height (VIP).
+PERSON_HEIGHT = (0.5, 0.95)
+MAX_PEOPLE = 3
+#: Default target fraction of frames with an occluder in front of a person.
+OCCLUSION_RATIO = 0.1
+TEXELS_PER_HEIGHT = 150.0  # texture tiles repeat every ~0.2 body heights
 
 
 @dataclass
@@ -27,18 +50,19 @@ class Track:
 
     Attributes:
         spec (PersonSpec): Appearance.
-        x0 (float): World x of the body axis at t = 0 (background pixels).
-        vx (float): World x speed (pixels per frame at depth 1).
-        z0 (float): Depth at t = 0 (1 = near, ~2 = far).
-        vz (float): Depth change per frame.
+        x0 (float): Image x of the body axis at t = 0 (pixels, camera at
+            its t = 0 position).
+        vx (float): Walking speed in the image (pixels per frame).
+        f0 (float): Height at t = 0 as a fraction of the frame height.
+        vf (float): Change of that fraction per frame.
         phase0 (float): Walk phase at t = 0 (radians).
         omega (float): Walk phase speed (radians per frame).
     """
     spec: PersonSpec
     x0: float
     vx: float
-    z0: float
-    vz: float
+    f0: float
+    vf: float
     phase0: float
     omega: float
 
@@ -56,7 +80,10 @@ class VideoSpec:
         cam_x0 (float): Background column of the frame's left edge at t=0.
         cam_vx (float): Camera pan speed (background pixels per frame).
         tracks (list[Track]): The people; person id = index + 1.
-        light (np.ndarray): (H, W) float32 illumination factor.
+        light (np.ndarray): (H, Wb) float32 illumination factor of the
+            world (it moves with the background).
+        person_height (tuple): ``(min, max)`` person height / H.
+        occluders (list[Occluder]): Occluder passes.
     """
     width: int
     height: int
@@ -67,18 +94,73 @@ class VideoSpec:
     cam_vx: float
     tracks: list = field(default_factory=list)
     light: np.ndarray = None
+    person_height: tuple = PERSON_HEIGHT
+    occluders: list = field(default_factory=list)
 
 
-Z_RANGE = (0.85, 3.0)
-TEXELS_PER_HEIGHT = 150.0  # texture tiles repeat every ~0.2 body heights
+@dataclass
+class SceneFrame:
+    """Exact maps and surface frames of one rendered frame.
+
+    Attributes:
+        t (int): 0-based frame index.
+        category (np.ndarray): (H, W) uint8 visible VIP class ids 0..19.
+        human (np.ndarray): (H, W) uint8 visible person ids (0 = none).
+        surface (np.ndarray): (H, W) int32 surface id of every pixel.
+        frames (dict): ``{surface id: (2, 3) float64}`` affine map from
+            image pixels (x, y, 1) to the surface's texture coordinates,
+            for every surface of the video (drawn or not).
+        looks (dict): ``{surface id: (tile, texels_per_unit, shade_axis,
+            shade_half)}`` of the person and occluder surfaces.
+        poses (dict): ``{person_id: PersonPose}``.
+        cam_x (int): Background column of the frame's left edge.
+        person_pixels (int): Person pixels before the occluders are drawn.
+        hidden_pixels (int): Of those, pixels covered by occluders.
+    """
+    t: int
+    category: np.ndarray
+    human: np.ndarray
+    surface: np.ndarray
+    frames: dict
+    looks: dict
+    poses: dict
+    cam_x: int
+    person_pixels: int = 0
+    hidden_pixels: int = 0
+
+    @property
+    def hidden_fraction(self) -> float:
+        """Fraction of the person pixels hidden by occluders."""
+        return self.hidden_pixels / max(self.person_pixels, 1)
+
+    def groups(self) -> tuple:
+        """Foreground pixels grouped by surface (computed once).
+
+        Returns:
+            tuple: ``(ys, xs, runs)``: (n,) int64 rows and columns of the
+            pixels with a surface id > 0, sorted by id, and ``runs``, a
+            list of ``(surface_id, start, end)`` slices into them.
+        """
+        if getattr(self, '_groups', None) is None:
+            ys, xs = np.nonzero(self.surface)
+            sid = self.surface[ys, xs]
+            order = np.argsort(sid, kind='stable')
+            ys, xs, sid = ys[order], xs[order], sid[order]
+            ids, starts = np.unique(sid, return_index=True)
+            ends = starts[1:].tolist() + [len(sid)]
+            self._groups = (ys, xs, list(zip(ids.tolist(), starts.tolist(),
+                                             ends)))
+        return self._groups
 
 
 def sample_video(rng: np.random.Generator, width: int, height: int,
-                 num_frames: int, max_people: int = 4,
-                 pan_prob: float = 0.5) -> VideoSpec:
+                 num_frames: int, max_people: int = MAX_PEOPLE,
+                 pan_prob: float = 0.5,
+                 person_height: tuple = PERSON_HEIGHT) -> VideoSpec:
     """Draw a random video: 1..max_people walking people, maybe a pan.
 
-    Person 1 starts inside the frame; the others may start outside it.
+    Person 1 starts inside the frame; the others may start outside it or
+    cut by its border.
 
     Args:
         rng (np.random.Generator): Random stream of this video.
@@ -87,13 +169,17 @@ def sample_video(rng: np.random.Generator, width: int, height: int,
         num_frames (int): Number of frames T.
         max_people (int): Most people per video.
         pan_prob (float): Probability of a panning camera.
+        person_height (tuple): ``(min, max)`` person height as a fraction
+            of H; every person stays in this range.
 
     Returns:
-        VideoSpec: The video description.
+        VideoSpec: The video description (no occluders; see
+        :func:`add_occluders`).
     """
+    lo, hi = person_height
     pan = 0.0
     if rng.random() < pan_prob:
-        pan = rng.choice([-1, 1]) * rng.uniform(0.002, 0.008) * width
+        pan = rng.choice([-1, 1]) * rng.uniform(0.003, 0.02) * width
     extra = int(np.ceil(abs(pan) * max(num_frames - 1, 0))) + 2
     background, horizon = make_background(rng, width + extra, height)
     cam_x0 = float(extra - 1) if pan < 0 else 0.0
@@ -101,26 +187,67 @@ def sample_video(rng: np.random.Generator, width: int, height: int,
     tracks = []
     for i in range(num_people):
         spec = sample_person(rng)
-        z0 = rng.uniform(0.95, 1.9)
+        f0 = rng.uniform(lo, hi)
+        h0 = f0 * height
         if i == 0:
-            x0 = cam_x0 + rng.uniform(0.3, 0.7) * width
-            speed = rng.uniform(0.0, 0.006) * width
+            x0 = rng.uniform(0.25, 0.75) * width
+            speed = rng.uniform(0.0, 0.03) * h0
         else:
-            x0 = cam_x0 + rng.uniform(-0.25, 1.25) * width
-            speed = rng.uniform(0.002, 0.014) * width
-        toward_centre = np.sign(cam_x0 + width / 2 - x0) or 1.0
+            x0 = rng.uniform(-0.2, 1.2) * width
+            speed = rng.uniform(0.01, 0.05) * h0
+        toward_centre = np.sign(width / 2 - x0) or 1.0
         direction = toward_centre if rng.random() < 0.7 else -toward_centre
-        vz = rng.uniform(0.0, 0.012)
-        vz = -vz if spec.facing == 'front' else vz
+        vf = rng.uniform(0.0, 0.004)
+        vf = vf if spec.facing == 'front' else -vf  # approach / recede
         period = rng.uniform(10, 20)  # frames per stride cycle
-        tracks.append(Track(spec=spec, x0=x0, vx=direction * speed, z0=z0,
-                            vz=vz, phase0=rng.uniform(0, 2 * np.pi),
+        tracks.append(Track(spec=spec, x0=float(x0),
+                            vx=float(direction * speed), f0=float(f0),
+                            vf=float(vf), phase0=rng.uniform(0, 2 * np.pi),
                             omega=2 * np.pi / period))
-    light = (0.8 + 0.35 * smooth_field(rng, height, width, cells=2))
+    light = 0.8 + 0.35 * smooth_field(rng, height, background.shape[1],
+                                      cells=2)
     return VideoSpec(width=width, height=height, num_frames=num_frames,
                      background=background, horizon=horizon, cam_x0=cam_x0,
                      cam_vx=float(pan), tracks=tracks,
-                     light=light.astype(np.float32))
+                     light=light.astype(np.float32),
+                     person_height=(float(lo), float(hi)))
+
+
+def add_occluders(rng: np.random.Generator, video: VideoSpec,
+                  ratio: float) -> VideoSpec:
+    """Add occluder passes timed to cross people.
+
+    Passes are added until their estimated crossing time (frames during
+    which an occluder overlaps the person it was aimed at) reaches
+    ``round(ratio * T)``; the frames really occluded are measured when
+    rendering (:attr:`SceneFrame.hidden_fraction`), so the ratio is
+    approximate.
+
+    Args:
+        rng (np.random.Generator): Random stream (its own, so the rest of
+            the scene does not change with ``ratio``).
+        video (VideoSpec): The video, modified in place.
+        ratio (float): Wanted fraction of occluded frames, in [0, 1].
+
+    Returns:
+        VideoSpec: ``video``.
+    """
+    w, n_frames = video.width, video.num_frames
+    target = int(round(ratio * n_frames))
+    covered = 0.0
+    while covered < target and len(video.occluders) < max(target, 1):
+        t_at = int(rng.integers(n_frames))
+        poses = [person_pose(video, tr, t_at)[0] for tr in video.tracks]
+        poses = [p for p in poses if 0 <= p.cx < w]
+        if poses:
+            pose = poses[int(rng.integers(len(poses)))]
+            x_at, body = pose.cx, 0.25 * pose.height
+        else:
+            x_at, body = rng.uniform(0.2, 0.8) * w, 0.0
+        occ = sample_occluder(rng, w, video.height, x_at, t_at)
+        video.occluders.append(occ)
+        covered += max(1.0, (occ.width + body) / abs(occ.vx))
+    return video
 
 
 def cam_offset(video: VideoSpec, t: int) -> int:
@@ -139,18 +266,94 @@ def person_pose(video: VideoSpec, track: Track, t: int) -> tuple:
         t (int): 0-based frame index.
 
     Returns:
-        tuple: ``(pose, z)`` — :class:`PersonPose` in image pixels and the
-        depth (larger = farther).
+        tuple: ``(pose, z)`` — :class:`PersonPose` in image pixels and a
+        depth (larger = farther, ``0.9 / height fraction``).
     """
-    z = float(np.clip(track.z0 + track.vz * t, *Z_RANGE))
+    lo, hi = video.person_height
+    f = float(np.clip(track.f0 + track.vf * t, lo, hi))
     h_img = video.height
-    height = 0.9 * h_img / z
-    foot_y = video.horizon + (0.98 * h_img - video.horizon) / z
-    cx = track.x0 + track.vx * t / z - cam_offset(video, t)
-    pose = PersonPose(cx=cx, foot_y=foot_y, height=height,
+    foot_y = video.horizon + (0.98 * h_img - video.horizon) * f / 0.9
+    cx = (track.x0 + track.vx * t - cam_offset(video, t) +
+          cam_offset(video, 0))
+    pose = PersonPose(cx=cx, foot_y=foot_y, height=f * h_img,
                       phase=track.phase0 + track.omega * t,
                       walk_dir=1 if track.vx >= 0 else -1)
-    return pose, z
+    return pose, 0.9 / f
+
+
+def _person_base(pid: int) -> int:
+    return PERSON_BASE + (pid - 1) * PARTS_PER_PERSON
+
+
+def render_frame(video: VideoSpec, t: int) -> SceneFrame:
+    """Label maps and surfaces of frame t (exact, full resolution).
+
+    People are drawn far to near, then the occluders over everything; the
+    maps hold what is visible.
+
+    Args:
+        video (VideoSpec): The video.
+        t (int): 0-based frame index.
+
+    Returns:
+        SceneFrame: The frame's maps and surface frames.
+    """
+    h, w = video.height, video.width
+    category = np.zeros((h, w), np.uint8)
+    human = np.zeros((h, w), np.uint8)
+    surface = np.zeros((h, w), np.int32)
+    layer = np.zeros((h, w), np.uint8)
+    cam = cam_offset(video, t)
+    frames = {0: np.array([[1.0, 0.0, cam], [0.0, 1.0, 0.0]])}
+    looks, poses = {}, {}
+    placed = [(person_pose(video, tr, t), k + 1, tr)
+              for k, tr in enumerate(video.tracks)]
+    # far first, so nearer people occlude them
+    for (pose, z), pid, tr in sorted(placed, key=lambda x: (-x[0][1], x[1])):
+        poses[pid] = pose
+        parts = person_parts(tr.spec, pose)
+        if len(parts) >= PARTS_PER_PERSON:
+            raise RuntimeError(f'{len(parts)} parts in one person; at most '
+                               f'{PARTS_PER_PERSON - 1} fit its surface ids')
+        base = _person_base(pid)
+        for i, part in enumerate(parts):
+            frames[base + i] = part.frame
+            looks[base + i] = (tr.spec.tiles[part.cls],
+                               tr.spec.tex_scale[part.cls] *
+                               TEXELS_PER_HEIGHT,
+                               part.shade_axis, part.shade_half)
+        if pose.cx < -pose.height or pose.cx > w + pose.height:
+            continue  # far outside the frame
+        layer[:] = 0
+        for i, part in enumerate(parts):
+            draw_part(layer, part, i + 1)
+        m = layer > 0
+        idx = layer[m].astype(np.int32) - 1
+        classes = np.array([p.cls for p in parts], np.uint8)
+        category[m] = classes[idx]
+        human[m] = pid
+        surface[m] = base + idx
+    person_pixels = int(np.count_nonzero(human))
+    covered = np.zeros((h, w), bool)
+    for k, occ in enumerate(video.occluders):
+        part = occluder_part(occ, t)
+        sid = OCC_BASE + k
+        frames[sid] = part.frame
+        looks[sid] = (occ.tile, occ.texels, part.shade_axis,
+                      part.shade_half)
+        if not in_view(occ, t, w):
+            continue
+        layer[:] = 0
+        draw_part(layer, part, 1)
+        m = layer > 0
+        covered |= m & (human > 0)
+        category[m] = 0
+        human[m] = 0
+        surface[m] = sid
+    return SceneFrame(t=t, category=category, human=human, surface=surface,
+                      frames=frames, looks=looks, poses=poses, cam_x=cam,
+                      person_pixels=person_pixels,
+                      hidden_pixels=int(np.count_nonzero(covered)))
 
 
 def render_labels(video: VideoSpec, t: int) -> tuple:
@@ -161,46 +364,36 @@ def render_labels(video: VideoSpec, t: int) -> tuple:
         t (int): 0-based frame index.
 
     Returns:
-        tuple: ``(category, human, poses)``: (H, W) uint8 class ids 0..19,
-        (H, W) uint8 person ids (0 = background, ``k`` = track ``k - 1``,
-        stable over the video), and ``{person_id: PersonPose}``.
+        tuple: ``(category, human, frame)``: (H, W) uint8 class ids 0..19,
+        (H, W) uint8 person ids (0 = background or occluder, ``k`` = track
+        ``k - 1``, stable over the video), and the :class:`SceneFrame`
+        (for :func:`render_image`).
     """
-    h, w = video.height, video.width
-    category = np.zeros((h, w), np.uint8)
-    human = np.zeros((h, w), np.uint8)
-    layer = np.zeros((h, w), np.uint8)
-    placed = [(person_pose(video, tr, t), k + 1, tr)
-              for k, tr in enumerate(video.tracks)]
-    poses = {}
-    # far first, so nearer people occlude them
-    for (pose, z), pid, tr in sorted(placed, key=lambda x: (-x[0][1], x[1])):
-        poses[pid] = pose
-        if pose.cx < -pose.height or pose.cx > w + pose.height:
-            continue  # far outside the frame
-        layer[:] = 0
-        draw_person(layer, tr.spec, pose)
-        m = layer > 0
-        category[m] = layer[m]
-        human[m] = pid
-    return category, human, poses
+    frame = render_frame(video, t)
+    return frame.category, frame.human, frame
+
+
+def _apply_affine(m: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple:
+    return (m[0, 0] * xs + m[0, 1] * ys + m[0, 2],
+            m[1, 0] * xs + m[1, 1] * ys + m[1, 2])
 
 
 def render_image(video: VideoSpec, t: int, category: np.ndarray,
-                 human: np.ndarray, poses: dict,
+                 human: np.ndarray, frame: SceneFrame,
                  rng: np.random.Generator) -> np.ndarray:
-    """Paint frame t from its label maps.
+    """Paint frame t from its surfaces.
 
-    Background crop, then every (person, class) region from that person's
-    texture tile in person coordinates, times a per-person cylinder shading
-    and the scene light; label boundaries are darkened so that touching
-    parts of similar colour stay distinguishable.
+    Background crop, then every person part and occluder from its texture
+    tile in its own coordinates (bilinear), times a cylinder shading across
+    the part, label boundaries darkened (touching parts of similar colour
+    stay distinguishable), times the world light, plus sensor noise.
 
     Args:
         video (VideoSpec): The video.
         t (int): 0-based frame index.
         category (np.ndarray): (H, W) uint8 class ids of frame t.
         human (np.ndarray): (H, W) uint8 person ids of frame t.
-        poses (dict): ``{person_id: PersonPose}`` from
+        frame (SceneFrame): From :func:`render_frame` /
             :func:`render_labels`.
         rng (np.random.Generator): Random stream for sensor noise.
 
@@ -208,35 +401,25 @@ def render_image(video: VideoSpec, t: int, category: np.ndarray,
         np.ndarray: (H, W, 3) uint8 BGR image.
     """
     h, w = video.height, video.width
-    x0 = cam_offset(video, t)
+    x0 = frame.cam_x
     img = video.background[:, x0:x0 + w].astype(np.float32)
-    ys, xs = np.nonzero(human)
+    ys, xs, runs = frame.groups()
     if len(ys):
-        pid = human[ys, xs]
-        cls = category[ys, xs]
         col = np.empty((len(ys), 3), np.float32)
-        shade = np.empty(len(ys), np.float32)
-        for k in np.unique(pid):
-            pose, spec = poses[int(k)], video.tracks[int(k) - 1].spec
-            sel = pid == k
-            dx = (xs[sel] - pose.cx) / pose.height
-            dy = (ys[sel] - (pose.foot_y - pose.height)) / pose.height
-            shade[sel] = 1.0 - 0.3 * np.clip(np.abs(dx) / 0.16, 0, 1) ** 2
-            ck = cls[sel]
-            out = np.empty((sel.sum(), 3), np.float32)
-            for c in np.unique(ck):
-                m = ck == c
-                s = spec.tex_scale[int(c)] * TEXELS_PER_HEIGHT
-                u = np.floor(dx[m] * s).astype(np.int64)
-                v = np.floor(dy[m] * s).astype(np.int64)
-                out[m] = sample_tile(spec.tiles[int(c)], u, v)
-            col[sel] = out
-        img[ys, xs] = col * shade[:, None]
+        fx, fy = xs.astype(np.float64), ys.astype(np.float64)
+        for s, a, b in runs:
+            tile, texels, axis, half = frame.looks[s]
+            lu, lv = _apply_affine(frame.frames[s], fx[a:b], fy[a:b])
+            shade = 1.0 - 0.3 * np.clip(
+                np.abs((lu, lv)[axis]) / half, 0, 1)**2
+            col[a:b] = sample_tile_bilinear(tile, lu * texels,
+                                            lv * texels) * shade[:, None]
+        img[ys, xs] = col
     key = category.astype(np.int32) + 20 * human.astype(np.int32)
     edge = np.zeros((h, w), bool)
     edge[:, :-1] |= key[:, :-1] != key[:, 1:]
     edge[:-1] |= key[:-1] != key[1:]
     img[edge] *= 0.72
-    img *= video.light[..., None]
+    img *= video.light[:, x0:x0 + w, None]
     img += 2.0 * rng.standard_normal(img.shape, dtype=np.float32)
     return np.clip(img + 0.5, 0, 255).astype(np.uint8)

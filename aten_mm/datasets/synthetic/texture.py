@@ -110,18 +110,37 @@ def garment_tile(rng: np.random.Generator) -> np.ndarray:
     return make_tile(rng, kind, random_colour(rng), c2)
 
 
-def sample_tile(tile: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Look up texels of a periodic tile.
+def sample_tile_bilinear(tile: np.ndarray, u: np.ndarray,
+                         v: np.ndarray) -> np.ndarray:
+    """Bilinear look-up in a periodic tile at real texel coordinates.
+
+    Texel ``(i, j)`` sits at coordinates ``(u, v) = (j, i)``; the tile
+    repeats in both axes.
 
     Args:
         tile (np.ndarray): (TILE, TILE, 3) uint8 tile.
-        u (np.ndarray): (n,) horizontal texel coordinates (any integers).
-        v (np.ndarray): (n,) vertical texel coordinates.
+        u (np.ndarray): (n,) horizontal texel coordinates (float).
+        v (np.ndarray): (n,) vertical texel coordinates (float).
 
     Returns:
-        np.ndarray: (n, 3) uint8 colours.
+        np.ndarray: (n, 3) float32 colours.
     """
-    return tile[np.mod(v, TILE), np.mod(u, TILE)]
+    n = tile.shape[0]
+    u0, v0 = np.floor(u), np.floor(v)
+    fu = (u - u0).astype(np.float32)[:, None]
+    fv = (v - v0).astype(np.float32)[:, None]
+    # the tile with its first row and column repeated: texel i + 1 of a
+    # texel i < n needs no wrap
+    pad = np.concatenate([tile, tile[:1]], 0)
+    pad = np.concatenate([pad, pad[:, :1]], 1).astype(np.float32)
+    flat = pad.reshape(-1, tile.shape[2])
+    i00 = np.mod(v0.astype(np.int64), n) * (n + 1) + np.mod(
+        u0.astype(np.int64), n)
+    c00, c01 = np.take(flat, i00, 0), np.take(flat, i00 + 1, 0)
+    c10, c11 = np.take(flat, i00 + n + 1, 0), np.take(flat, i00 + n + 2, 0)
+    top = c00 + (c01 - c00) * fu
+    bottom = c10 + (c11 - c10) * fu
+    return top + (bottom - top) * fv
 
 
 def smooth_field(rng: np.random.Generator, height: int, width: int,

@@ -1,4 +1,4 @@
-"""Writer of a DAVIS-2016-style binary set (davis_protocol.md, Layout).
+"""Writer of a DAVIS-2016-style binary set (docs/synthetic_data.md, Layout).
 
 ```
 <root>/JPEGImages/480p/<seq>/00000.jpg       every frame, 0-based ids
@@ -30,9 +30,17 @@ class DAVISWriter:
     def __init__(self, root: str):
         self.root = root
 
+    #: Top-level entries of the set root that this writer fills.
+    entries = ('JPEGImages', 'Annotations', 'ImageSets')
+
     def annotated(self, frame_index: int) -> bool:
         """Every DAVIS frame is annotated."""
         return True
+
+    @staticmethod
+    def frame_stem(frame_index: int) -> str:
+        """File stem of a 0-based frame index (5-digit, 0-based)."""
+        return f'{frame_index:05d}'
 
     def write_frame(self, video: str, frame_index: int, img: np.ndarray,
                     category: np.ndarray, human: np.ndarray) -> None:
@@ -45,7 +53,7 @@ class DAVISWriter:
             category (np.ndarray): (H, W) uint8 class ids (unused).
             human (np.ndarray): (H, W) uint8 person ids.
         """
-        name = f'{frame_index:05d}'
+        name = self.frame_stem(frame_index)
         write_bytes(osp.join(self.root, 'JPEGImages', '480p', video,
                              name + '.jpg'), encode_jpg(img))
         mask = np.where(human > 0, 255, 0).astype(np.uint8)

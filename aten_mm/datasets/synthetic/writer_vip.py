@@ -1,4 +1,4 @@
-"""Writer of the public VIP layout (vip_protocol.md §1).
+"""Writer of the public VIP layout (docs/synthetic_data.md, Layout).
 
 ```
 <root>/VIP_Sequence/<video>/<12-digit frame_id>.jpg      every frame
@@ -9,6 +9,8 @@
 <root>/VIP_Fine/lists/{train,val,test}_id.txt       videoN/<frame_id>
 <root>/VIP_Fine/lists/{train,val,test}_videos.txt   one video per line
 ```
+(plus ``flow/`` and ``meta/``, written by the generator, see
+docs/synthetic_data.md).
 Frame ids are 1-based; frames 1, 1 + K, 1 + 2K, … are annotated. Human ids
 are the video's person numbers (stable over the video, so a person who is
 not visible leaves a gap). Part instances follow the CIHP convention
@@ -67,9 +69,17 @@ class VIPWriter:
         self.k = annotate_every
         self.fine = osp.join(root, 'VIP_Fine')
 
+    #: Top-level entries of the set root that this writer fills.
+    entries = ('VIP_Sequence', 'VIP_Fine')
+
     def annotated(self, frame_index: int) -> bool:
         """Whether the 0-based frame index gets annotation files."""
         return frame_index % self.k == 0
+
+    @staticmethod
+    def frame_stem(frame_index: int) -> str:
+        """File stem of a 0-based frame index (12-digit, 1-based)."""
+        return vip_frame_name(frame_index)
 
     def write_frame(self, video: str, frame_index: int, img: np.ndarray,
                     category: np.ndarray, human: np.ndarray) -> None:
@@ -82,7 +92,7 @@ class VIPWriter:
             category (np.ndarray): (H, W) uint8 class ids.
             human (np.ndarray): (H, W) uint8 person ids.
         """
-        name = vip_frame_name(frame_index)
+        name = self.frame_stem(frame_index)
         jpg = encode_jpg(img)
         write_bytes(osp.join(self.root, 'VIP_Sequence', video,
                              name + '.jpg'), jpg)

@@ -10,7 +10,7 @@ CLIP_META_KEYS = (
     'ref_frame_indices', 'clip_frame_indices', 'img_path', 'ori_shape',
     'img_shape', 'scale_factor', 'flip', 'flip_direction', 'degraded',
     'seg_map_path', 'human_map_path', 'instance_map_path',
-    'instance_txt_path')
+    'instance_txt_path', 'stream')
 
 
 @TRANSFORMS.register_module()

@@ -22,6 +22,9 @@ from PIL import Image
 from aten_mm.utils.path_check import join_inside
 from aten_mm.utils.text_io import read_text
 
+from .instance_iou import masks_to_id_map
+from .sample_access import get_field, to_numpy
+
 IGNORE_INDEX = 255
 
 
@@ -229,6 +232,53 @@ def write_vip_prediction(out_root: str, video_id: str, frame_name: str,
     with open(paths['part_txt'], 'w') as f:
         for c, s in zip(labels, part_scores):
             f.write('%d %f\n' % (c, s))
+
+
+def vip_prediction_from_sample(sample) -> dict:
+    """A model's output sample → the prediction evaluated form.
+
+    Reads ``pred_sem_seg.sem_seg`` ``(1, H, W)``, ``pred_instances``
+    (``masks`` ``(k, H, W)``, ``scores``) and ``pred_part_instances``
+    (``masks`` ``(m, H, W)``, ``labels``, ``scores``); missing instance
+    fields mean no prediction. Masks become id maps in their order (id
+    ``i + 1`` for mask ``i``), exactly what the official files hold.
+
+    Args:
+        sample (dict | DataSample): One output data sample.
+
+    Returns:
+        dict: ``sem_seg``, ``person_map``, ``person_scores``, ``part_map``,
+        ``part_labels``, ``part_scores`` (numpy).
+    """
+    sem = get_field(sample, 'pred_sem_seg')
+    if sem is None:
+        raise ValueError('a VIP prediction needs pred_sem_seg in the data '
+                         'sample')
+    sem_seg = to_numpy(get_field(sem, 'sem_seg'))
+    sem_seg = sem_seg.reshape(sem_seg.shape[-2:])
+    shape = sem_seg.shape
+
+    def instances(name, need_labels):
+        inst = get_field(sample, name)
+        masks = None if inst is None else get_field(inst, 'masks')
+        if masks is None:
+            empty = np.zeros(0)
+            return np.zeros(shape, np.int32), empty, empty.astype(np.int64)
+        masks = to_numpy(masks)
+        if masks.shape[1:] != shape:
+            raise ValueError(f'{name}.masks has size {masks.shape[1:]}, '
+                             f'pred_sem_seg {shape}')
+        scores = to_numpy(get_field(inst, 'scores')).astype(np.float64)
+        labels = (to_numpy(get_field(inst, 'labels')).astype(np.int64)
+                  if need_labels else None)
+        return masks_to_id_map(masks), scores, labels
+
+    person_map, person_scores, _ = instances('pred_instances', False)
+    part_map, part_scores, part_labels = instances('pred_part_instances',
+                                                   True)
+    return dict(sem_seg=sem_seg, person_map=person_map,
+                person_scores=person_scores, part_map=part_map,
+                part_labels=part_labels, part_scores=part_scores)
 
 
 def read_table(path: str, types: tuple, what: str) -> list:

@@ -8,8 +8,25 @@ from mmengine.logging import print_log
 
 from aten_mm.registry import METRICS
 
-from ..functional import davis_f, davis_j, davis_summary, read_label_png
-from .sample_access import get_field, to_numpy
+from ..functional import (
+    davis_f,
+    davis_j,
+    davis_summary,
+    read_label_png,
+    write_davis_prediction,
+)
+from ..functional.sample_access import get_field, to_numpy
+from .vip_metric import frame_identity
+
+
+def davis_foreground(sample) -> np.ndarray:
+    """The predicted foreground ``(H, W)`` bool mask of an output sample
+    (``pred_sem_seg.sem_seg == 1``)."""
+    sem = get_field(sample, 'pred_sem_seg')
+    if sem is None:
+        raise ValueError('DAVISMetric needs pred_sem_seg')
+    pred = to_numpy(get_field(sem, 'sem_seg'))
+    return pred.reshape(pred.shape[-2:]) == 1
 
 
 def davis_mode_name(drop_first_last: bool) -> str:
@@ -29,9 +46,18 @@ class DAVISMetric(BaseMetric):
     per ``(video_id, frame_id)``; ``compute_metrics`` gives per-sequence
     mean / recall / decay and their means over sequences, in percent.
 
+    With ``out_dir`` the predicted masks are also written as DAVIS result
+    PNGs (``<out_dir>/<sequence>/<annotation stem>.png``, see
+    :func:`write_davis_prediction`), one for every evaluated frame, so
+    ``tools/analysis_tools/eval_davis.py`` on that folder gives the same
+    numbers.
+
     Args:
         drop_first_last (bool): True = DAVIS-2016 behaviour (default),
             False = davis2017 unsupervised (keep all frames).
+        out_dir (str, optional): Where to write the result PNGs.
+        write_unannotated (bool): Also write frames without an annotation
+            (named after their image). Defaults to False.
         collect_device (str): ``'cpu'`` or ``'gpu'``.
         prefix (str, optional): Defaults to ``'davis'``.
     """
@@ -39,18 +65,26 @@ class DAVISMetric(BaseMetric):
 
     def __init__(self,
                  drop_first_last: bool = True,
+                 out_dir: Optional[str] = None,
+                 write_unannotated: bool = False,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
                  **kwargs) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix,
                          **kwargs)
         self.drop_first_last = drop_first_last
+        self.out_dir = out_dir
+        self.write_unannotated = write_unannotated
 
     def process(self, data_batch, data_samples: Sequence) -> None:
         """Compute J and F of each frame; keep ``(video, frame, J, F)``."""
         for sample in data_samples:
             path = get_field(sample, 'seg_map_path')
             if path is None:
+                if self.out_dir is not None and self.write_unannotated:
+                    write_davis_prediction(self.out_dir,
+                                           *frame_identity(sample),
+                                           davis_foreground(sample))
                 self.results.append(dict(evaluable=False))
                 continue
             video = get_field(sample, 'video_id') or osp.basename(
@@ -58,15 +92,14 @@ class DAVISMetric(BaseMetric):
             frame = get_field(sample, 'frame_id')
             if frame is None:
                 frame = int(osp.splitext(osp.basename(path))[0])
-            sem = get_field(sample, 'pred_sem_seg')
-            if sem is None:
-                raise ValueError('DAVISMetric needs pred_sem_seg')
-            pred = to_numpy(get_field(sem, 'sem_seg'))
-            pred = pred.reshape(pred.shape[-2:]) == 1
+            pred = davis_foreground(sample)
             gt = read_label_png(path) != 0
             if pred.shape != gt.shape:
                 raise ValueError(f'{path}: prediction size {pred.shape} '
                                  f'differs from the annotation {gt.shape}')
+            if self.out_dir is not None:
+                write_davis_prediction(self.out_dir, str(video),
+                                       frame_identity(sample)[1], pred)
             self.results.append(self.frame_record(str(video), int(frame),
                                                   pred, gt))
 

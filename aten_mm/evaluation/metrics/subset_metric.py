@@ -14,7 +14,7 @@ from mmengine.logging import print_log
 
 from aten_mm.registry import METRICS
 
-from .sample_access import get_field
+from ..functional.sample_access import get_field
 
 
 @METRICS.register_module()

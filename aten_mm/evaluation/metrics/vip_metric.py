@@ -2,7 +2,6 @@
 import os.path as osp
 from typing import List, Optional, Sequence
 
-import numpy as np
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
@@ -13,61 +12,15 @@ from ..functional import (
     PART_IOU_THRS,
     PERSON_IOU_THRS,
     load_vip_gt,
-    masks_to_id_map,
     vip_frame_record,
+    vip_prediction_from_sample,
     vip_summary,
     write_vip_prediction,
 )
-from .sample_access import get_field, to_numpy
+from ..functional.sample_access import get_field
 
 GT_KEYS = ('seg_map_path', 'human_map_path', 'instance_map_path',
            'instance_txt_path')
-
-
-def vip_prediction_from_sample(sample) -> dict:
-    """A model's output sample → the prediction evaluated form.
-
-    Reads ``pred_sem_seg.sem_seg`` ``(1, H, W)``, ``pred_instances``
-    (``masks`` ``(k, H, W)``, ``scores``) and ``pred_part_instances``
-    (``masks`` ``(m, H, W)``, ``labels``, ``scores``); missing instance
-    fields mean no prediction. Masks become id maps in their order (id
-    ``i + 1`` for mask ``i``), exactly what the official files hold.
-
-    Args:
-        sample (dict | DataSample): One output data sample.
-
-    Returns:
-        dict: ``sem_seg``, ``person_map``, ``person_scores``, ``part_map``,
-        ``part_labels``, ``part_scores`` (numpy).
-    """
-    sem = get_field(sample, 'pred_sem_seg')
-    if sem is None:
-        raise ValueError('VIPMetric needs pred_sem_seg in the data sample')
-    sem_seg = to_numpy(get_field(sem, 'sem_seg'))
-    sem_seg = sem_seg.reshape(sem_seg.shape[-2:])
-    shape = sem_seg.shape
-
-    def instances(name, need_labels):
-        inst = get_field(sample, name)
-        masks = None if inst is None else get_field(inst, 'masks')
-        if masks is None:
-            empty = np.zeros(0)
-            return np.zeros(shape, np.int32), empty, empty.astype(np.int64)
-        masks = to_numpy(masks)
-        if masks.shape[1:] != shape:
-            raise ValueError(f'{name}.masks has size {masks.shape[1:]}, '
-                             f'pred_sem_seg {shape}')
-        scores = to_numpy(get_field(inst, 'scores')).astype(np.float64)
-        labels = (to_numpy(get_field(inst, 'labels')).astype(np.int64)
-                  if need_labels else None)
-        return masks_to_id_map(masks), scores, labels
-
-    person_map, person_scores, _ = instances('pred_instances', False)
-    part_map, part_scores, part_labels = instances('pred_part_instances',
-                                                   True)
-    return dict(sem_seg=sem_seg, person_map=person_map,
-                person_scores=person_scores, part_map=part_map,
-                part_labels=part_labels, part_scores=part_scores)
 
 
 def frame_identity(sample) -> tuple:

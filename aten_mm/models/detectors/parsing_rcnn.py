@@ -18,7 +18,7 @@ from mmdet.structures import DetDataSample
 from mmengine.structures import InstanceData
 from torch import Tensor
 
-from aten_mm.evaluation.functional import fuse_instance_parsing
+from aten_mm.models.post_processing import fuse_instance_parsing
 from aten_mm.registry import MODELS
 
 #: Default post-processing of the original release (vip_protocol.md §7).

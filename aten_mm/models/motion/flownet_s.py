@@ -1,11 +1,13 @@
 """FlowNet-Simple with the scale-field head (paper §4.2, §4.5)."""
+import logging
 import math
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmcv.cnn import ConvModule
+from mmengine.logging import print_log
 from mmengine.model import BaseModule
 from torch import Tensor
 
@@ -38,6 +40,46 @@ DECODER_ARCH = (
 # Default FlowNet input normalisation: Caffe FlowNet's mean (0.411, 0.432,
 # 0.450) in BGR order, written here in RGB order, on the 0..255 scale.
 FLOWNET_MEAN_RGB = (0.450 * 255, 0.432 * 255, 0.411 * 255)
+
+# The input conventions of the FlowNet-S weights we know (issue 13 §3):
+# ``mean`` is subtracted from the RGB image on the 0..255 scale (RGB order),
+# the result is divided by ``std``; ``pair_mean`` then removes the
+# per-channel mean of the two frames; ``bgr`` reverses the channel order
+# last. Checked against the sources' code:
+# - aten: ours (what tools/train.py configs/flownet/... learns with);
+# - mmflow: ``preprocess_cfg=dict(mean=[0, 0, 0], std=[255] * 3,
+#   to_rgb=False)`` on mmcv's BGR images: BGR / 255, no mean;
+# - mmtracking: ``FlowNetSimple(flow_img_norm_mean=[0.411, 0.432, 0.450],
+#   flow_img_norm_std=[255] * 3)`` applied to the RGB images of its DFF /
+#   FGFA configs (``to_rgb=True``): RGB / 255 - (0.411, 0.432, 0.450);
+# - flownet2-pytorch: ``FlowNet2S.forward``: ``(x - rgb_mean) / 255`` with
+#   ``rgb_mean`` the per-channel mean of the pair, on RGB (its convert.py
+#   flips conv1's input channels of the BGR Caffe weights);
+# - FlowNetPytorch (ClementPinard, same key names as flownet2-pytorch but
+#   no deconv / predictor biases): RGB / 255 - (0.45, 0.432, 0.411).
+INPUT_CONVENTIONS = {
+    'aten': dict(mean=FLOWNET_MEAN_RGB, std=255.0, pair_mean=False,
+                 bgr=False),
+    'mmflow': dict(mean=(0.0, 0.0, 0.0), std=255.0, pair_mean=False,
+                   bgr=True),
+    'mmtracking': dict(mean=(0.411 * 255, 0.432 * 255, 0.450 * 255),
+                       std=255.0, pair_mean=False, bgr=False),
+    'flownet2-pytorch': dict(mean=(0.0, 0.0, 0.0), std=255.0,
+                             pair_mean=True, bgr=False),
+    'flownetpytorch': dict(mean=FLOWNET_MEAN_RGB, std=255.0,
+                           pair_mean=False, bgr=False),
+}
+# The state-dict entries that carry the input convention with the weights.
+INPUT_BUFFERS = ('input_mean', 'input_std', 'input_pair_mean', 'input_bgr')
+UNTRAINED_WARNING = (
+    'FlowNetS starts from random weights (no init_cfg=dict('
+    "type='Pretrained', checkpoint=...)): its flow warps features to "
+    'arbitrary places until it has learned. Pretrain it with '
+    '`python tools/train.py configs/flownet/flownet-s_tiny_synthetic.py` '
+    '(or convert public weights with '
+    'tools/model_converters/flownets_to_aten.py) and set '
+    "model.motion.init_cfg=dict(type='Pretrained', checkpoint=...); see "
+    'docs/flow.md.')
 
 
 class ScaleFieldHead(nn.Module):
@@ -102,6 +144,15 @@ class FlowNetS(BaseModule):
     of ``pad_divisor`` (64: every level aligns); the outputs are cropped
     back.
 
+    The input convention (``flow_mean``, ``flow_std``, ``'pair'`` mean,
+    ``to_bgr``) belongs to the weights: it is kept in the state dict as the
+    buffers ``input_mean``, ``input_std``, ``input_pair_mean`` and
+    ``input_bgr`` (:data:`INPUT_BUFFERS`), so loading a checkpoint (ours,
+    or one converted by ``tools/model_converters/flownets_to_aten.py``,
+    which writes the source's convention, :data:`INPUT_CONVENTIONS`)
+    restores it; the constructor arguments only set it for untrained
+    weights. A checkpoint without these entries keeps the configured one.
+
     Flow units: FlowNet predicts at every level the flow divided by
     ``flow_div`` (20 in FlowNet) in pixels of the network's input image.
     The returned flow is converted to pixels of the feature grid of stride
@@ -152,9 +203,16 @@ class FlowNetS(BaseModule):
         norm_cfg (dict, optional): Norm layer of the encoder convs
             (FlowNetS-BN checkpoints). Defaults to None.
         act_cfg (dict): Activation. Defaults to LeakyReLU(0.1).
+        warn_untrained (bool): Log one warning at :meth:`init_weights`
+            when the weights start random (no ``Pretrained`` init_cfg):
+            right for the ``motion`` of a video model, off for flow
+            pretraining itself. Defaults to True.
         init_cfg (dict | list[dict], optional): mmengine init config.
             Defaults to Kaiming (a=0.1, leaky_relu, fan_in) on convs and
             deconvs, as FlowNet; the scale head always keeps its own init.
+            ``dict(type='Pretrained', checkpoint=PATH, prefix=None)`` loads
+            FlowNet-S weights through the project's safe loader
+            (:meth:`load_pretrained`), with their input convention.
     """
 
     def __init__(self,
@@ -173,6 +231,7 @@ class FlowNetS(BaseModule):
                  pad_divisor: int = 64,
                  norm_cfg: Optional[dict] = None,
                  act_cfg: dict = dict(type='LeakyReLU', negative_slope=0.1),
+                 warn_untrained: bool = True,
                  init_cfg: Optional[Union[dict, List[dict]]] = dict(
                      type='Kaiming',
                      layer=['Conv2d', 'ConvTranspose2d'],
@@ -195,17 +254,17 @@ class FlowNetS(BaseModule):
         self.flow_div = float(flow_div)
         self.feat_stride = feat_stride
         self.input_scale = float(input_scale)
-        self.to_bgr = to_bgr
         self.pad_divisor = pad_divisor
         self.base_channels = base_channels
-        self.pair_mean = flow_mean == 'pair'
+        self.warn_untrained = warn_untrained
+        pair_mean = flow_mean == 'pair'
 
         # Affine map preprocessor output -> FlowNet input: x * a + b.
         d_mean = torch.zeros(3) if data_mean is None else torch.tensor(
             data_mean, dtype=torch.float32)
         d_std = torch.ones(3) if data_std is None else torch.tensor(
             data_std, dtype=torch.float32)
-        f_mean = torch.zeros(3) if self.pair_mean else torch.tensor(
+        f_mean = torch.zeros(3) if pair_mean else torch.tensor(
             flow_mean, dtype=torch.float32)
         f_std = torch.tensor(flow_std, dtype=torch.float32)
         if f_std.dim() == 0:
@@ -216,11 +275,16 @@ class FlowNetS(BaseModule):
                 raise ValueError(
                     f'FlowNetS: {name} must have 3 values (RGB), got '
                     f'{t.tolist()}')
-        self.register_buffer('_in_mul', (d_std / f_std).view(1, 3, 1, 1),
+        # preprocessor output -> 0..255 RGB: x * data_std + data_mean
+        self.register_buffer('_data_std', d_std.view(1, 3, 1, 1),
                              persistent=False)
-        self.register_buffer('_in_add',
-                             ((d_mean - f_mean) / f_std).view(1, 3, 1, 1),
+        self.register_buffer('_data_mean', d_mean.view(1, 3, 1, 1),
                              persistent=False)
+        # the weights' own convention, saved with them
+        self.register_buffer('input_mean', f_mean)
+        self.register_buffer('input_std', f_std)
+        self.register_buffer('input_pair_mean', torch.tensor(pair_mean))
+        self.register_buffer('input_bgr', torch.tensor(bool(to_bgr)))
 
         b = base_channels
         in_ch = 6
@@ -257,26 +321,206 @@ class FlowNetS(BaseModule):
         else:
             self.scale_head = None
 
+    # -- initialisation and checkpoints -----------------------------------
+    def _pretrained_cfg(self) -> Optional[dict]:
+        """The ``Pretrained`` entry of ``init_cfg`` (None when absent)."""
+        cfgs = self.init_cfg if isinstance(self.init_cfg, list) else [
+            self.init_cfg]
+        found = [c for c in cfgs
+                 if isinstance(c, dict) and c.get('type') == 'Pretrained']
+        if len(found) > 1:
+            raise ValueError('FlowNetS: init_cfg has more than one '
+                             "'Pretrained' entry")
+        return dict(found[0]) if found else None
+
     def init_weights(self) -> None:
-        """mmengine init, then the scale field's own (weights 0, bias 1)."""
-        super().init_weights()
+        """Initialise: random (FlowNet's Kaiming) or from a checkpoint.
+
+        With ``init_cfg=dict(type='Pretrained', checkpoint=PATH,
+        prefix=None)`` the weights and their input convention are loaded
+        by :meth:`load_pretrained`; otherwise mmengine's init runs and, if
+        ``warn_untrained``, one warning says that the flow is untrained.
+        The scale field always starts at its paper init unless the
+        checkpoint holds one of the same shape.
+        """
+        pretrained = self._pretrained_cfg()
+        if pretrained is None:
+            super().init_weights()
+            if self.scale_head is not None:
+                self.scale_head.init_weights()
+            if self.warn_untrained:
+                print_log(UNTRAINED_WARNING, logger='current',
+                          level=logging.WARNING)
+            return
+        unknown = set(pretrained) - {'type', 'checkpoint', 'prefix',
+                                     'map_location'}
+        if unknown or not pretrained.get('checkpoint'):
+            raise ValueError(
+                "FlowNetS: init_cfg=dict(type='Pretrained') takes "
+                "'checkpoint' (required), 'prefix' and 'map_location', got "
+                f'{sorted(pretrained)}')
         if self.scale_head is not None:
             self.scale_head.init_weights()
+        self.load_pretrained(pretrained['checkpoint'],
+                             prefix=pretrained.get('prefix'),
+                             map_location=pretrained.get('map_location',
+                                                         'cpu'))
+        self._is_init = True
 
+    def load_pretrained(self, filename: str, prefix: Optional[str] = None,
+                        map_location: str = 'cpu') -> Dict[str, object]:
+        """Load FlowNet-S weights and their input convention.
+
+        The file is read with :func:`aten_mm.utils.checkpoint.
+        safe_torch_load` (``weights_only``). Accepted: a flow-pretraining
+        checkpoint of ``configs/flownet`` (keys ``motion.*``), a video
+        model's checkpoint (``motion.*`` too), a converted public FlowNet-S
+        (``flownets_to_aten.py``, bare keys) or any dict with our key names
+        under one prefix. The input convention comes from the state dict's
+        ``input_*`` entries, else from ``meta['flownet_input']`` (written
+        by the converter), else the configured one is kept (logged).
+
+        Args:
+            filename (str): Checkpoint path or URL.
+            prefix (str, optional): Prefix of the FlowNet-S keys, e.g.
+                ``'motion.'``. None: found from the key ``conv1.conv.weight``
+                (must be unique).
+            map_location (str): As in :func:`torch.load`.
+
+        Returns:
+            dict: ``prefix``, ``convention`` (``'checkpoint'``, ``'meta'``
+            or ``'config'``) and ``scale_head`` (loaded or not).
+
+        Raises:
+            ValueError: No FlowNet-S weights under the prefix, or weights
+                that do not fit this model (missing keys, other shapes).
+        """
+        from aten_mm.utils.checkpoint import safe_torch_load
+        ckpt = safe_torch_load(filename, map_location=map_location)
+        state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) \
+            else None
+        if not isinstance(state, dict):
+            raise ValueError(f'{filename}: expected a checkpoint dict with '
+                             f"'state_dict', got {type(ckpt).__name__}")
+        state = {k[len('module.'):] if k.startswith('module.') else k: v
+                 for k, v in state.items()}
+        if prefix is None:
+            sig = 'conv1.conv.weight'
+            found = [k[:-len(sig)] for k in state
+                     if k == sig or k.endswith('.' + sig)]
+            if len(found) != 1:
+                raise ValueError(
+                    f'{filename}: cannot tell where the FlowNet-S weights '
+                    f'are (keys ending in {sig!r}: {found or "none"}); set '
+                    "init_cfg prefix, e.g. 'motion.'")
+            prefix = found[0]
+        own = {k[len(prefix):]: v for k, v in state.items()
+               if k.startswith(prefix)}
+        if not own:
+            raise ValueError(f'{filename}: no key starts with prefix '
+                             f'{prefix!r}')
+        model_state = self.state_dict()
+        optional = set(INPUT_BUFFERS) | {
+            k for k in model_state if k.startswith('scale_head.')}
+        missing = sorted(k for k in model_state
+                         if k not in own and k not in optional)
+        wrong = sorted(
+            f'{k}: {tuple(v.shape)} vs {tuple(model_state[k].shape)}'
+            for k, v in own.items()
+            if k in model_state and k not in optional
+            and tuple(v.shape) != tuple(model_state[k].shape))
+        if missing or wrong:
+            raise ValueError(
+                f'{filename} (prefix {prefix!r}) does not fit this FlowNetS '
+                f'(base_channels={self.base_channels}): missing '
+                f'{missing[:6]}, other shapes {wrong[:6]}')
+        scale_ok = self.scale_head is not None and all(
+            k in own and own[k].shape == model_state[k].shape
+            for k in model_state if k.startswith('scale_head.'))
+        load = {k: v for k, v in own.items() if k in model_state and (
+            not k.startswith('scale_head.') or scale_ok)}
+        self.load_state_dict(load, strict=False)
+        if all(k in own for k in INPUT_BUFFERS):
+            source = 'checkpoint'
+        elif isinstance(ckpt.get('meta'), dict) and \
+                'flownet_input' in ckpt['meta']:
+            self.set_input_convention(**ckpt['meta']['flownet_input'])
+            source = 'meta'
+        else:
+            source = 'config'
+        print_log(
+            f'FlowNetS: loaded {len(load)} tensors from {filename} '
+            f'(prefix {prefix!r}); input convention from {source}: '
+            f'{self.input_convention()}; scale field '
+            f'{"from the checkpoint" if scale_ok else "at its paper init"}',
+            logger='current', level=logging.INFO)
+        return dict(prefix=prefix, convention=source, scale_head=scale_ok)
+
+    def input_convention(self) -> Dict[str, object]:
+        """The input normalisation of the weights, as plain Python values.
+
+        Returns:
+            dict: ``mean`` (3 floats, RGB on 0..255), ``std`` (3 floats),
+            ``pair_mean`` (bool), ``bgr`` (bool): the keyword arguments of
+            :meth:`set_input_convention` (and the values of
+            :data:`INPUT_CONVENTIONS`).
+        """
+        return dict(mean=[round(float(v), 4) for v in self.input_mean],
+                    std=[round(float(v), 4) for v in self.input_std],
+                    pair_mean=bool(self.input_pair_mean),
+                    bgr=bool(self.input_bgr))
+
+    def set_input_convention(self, mean: Sequence[float],
+                             std: Union[Sequence[float], float],
+                             pair_mean: bool, bgr: bool) -> None:
+        """Set the input normalisation (see :data:`INPUT_CONVENTIONS`)."""
+        std = [float(std)] * 3 if isinstance(std, (int, float)) else std
+        if len(mean) != 3 or len(std) != 3:
+            raise ValueError('FlowNetS: mean and std need 3 values, got '
+                             f'{mean} and {std}')
+        with torch.no_grad():
+            self.input_mean.copy_(torch.as_tensor(mean, dtype=torch.float32))
+            self.input_std.copy_(torch.as_tensor(std, dtype=torch.float32))
+            self.input_pair_mean.fill_(bool(pair_mean))
+            self.input_bgr.fill_(bool(bgr))
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata,
+                              strict, missing_keys, unexpected_keys,
+                              error_msgs) -> None:
+        """Load; a checkpoint without ``input_*`` keeps the configured ones.
+
+        Checkpoints written before the convention was stored lack these
+        entries; they are then not reported as missing.
+        """
+        absent = [prefix + n for n in INPUT_BUFFERS
+                  if prefix + n not in state_dict]
+        super()._load_from_state_dict(state_dict, prefix, local_metadata,
+                                      strict, missing_keys, unexpected_keys,
+                                      error_msgs)
+        for key in absent:
+            if key in missing_keys:
+                missing_keys.remove(key)
+
+    # -- forward ------------------------------------------------------------
     def normalize(self, img: Tensor) -> Tensor:
-        """Preprocessor output (N, 3, H, W) -> FlowNet input (N, 3, H, W)."""
-        return img * self._in_mul + self._in_add
+        """Preprocessor output (N, 3, H, W) -> FlowNet input (N, 3, H, W).
+
+        ``(img * data_std + data_mean - input_mean) / input_std`` (RGB).
+        """
+        rgb = img * self._data_std + self._data_mean
+        return (rgb - self.input_mean.view(1, 3, 1, 1)) / \
+            self.input_std.view(1, 3, 1, 1)
 
     def _prepare(self, cur: Tensor, ref: Tensor) -> Tensor:
         """Normalise, concatenate ``[cur, ref]`` and resize: (N, 6, h, w)."""
         cur = self.normalize(cur)
         ref = self.normalize(ref)
-        if self.pair_mean:
+        if bool(self.input_pair_mean):
             pair = torch.stack((cur, ref), dim=0)
             mean = pair.mean(dim=(0, 3, 4), keepdim=True)[0]
             cur = cur - mean
             ref = ref - mean
-        if self.to_bgr:
+        if bool(self.input_bgr):
             cur = cur.flip(1)
             ref = ref.flip(1)
         x = torch.cat((cur, ref), dim=1)
@@ -318,6 +562,38 @@ class FlowNetS(BaseModule):
             flows.append(flow)
         return flows, feat
 
+
+    def pyramid(self, cur: Tensor,
+                ref: Tensor) -> Tuple[List[Tensor], Tensor, Tuple[int, int]]:
+        """All decoder levels on the padded network input (for training).
+
+        Args:
+            cur (Tensor): (N, 3, H, W) preprocessed frame (flow lives on
+                its grid).
+            ref (Tensor): (N, 3, H, W) preprocessed reference frame.
+
+        Returns:
+            tuple: ``flows`` [flow6, ..., flow2], level ``l`` of shape
+            (N, 2, Hp / 2**l, Wp / 2**l) with (Hp, Wp) the network input
+            (resized by ``input_scale``) padded to ``pad_divisor``; values
+            in pixels of that input grid divided by ``flow_div`` at every
+            level (FlowNet's convention: only the sampling grid gets
+            coarser); ``feat`` the stride-4 feature; ``(hs, ws)`` the
+            un-padded network input size.
+        """
+        if cur.dim() != 4 or cur.shape != ref.shape or cur.size(1) != 3:
+            raise ValueError(
+                'FlowNetS: cur and ref must both be (N, 3, H, W), got '
+                f'{tuple(cur.shape)} and {tuple(ref.shape)}')
+        x = self._prepare(cur, ref)
+        hs, ws = x.shape[2:]
+        d = self.pad_divisor
+        hp, wp = math.ceil(hs / d) * d, math.ceil(ws / d) * d
+        if (hp, wp) != (hs, ws):
+            x = F.pad(x, (0, wp - ws, 0, hp - hs))
+        flows, feat = self.forward_raw(x)
+        return flows, feat, (hs, ws)
+
     def forward(self, cur: Tensor,
                 ref: Tensor) -> Tuple[Tensor, Optional[Tensor]]:
         """Flow and scale field from ``cur`` to ``ref`` (Eq. 3, 6).
@@ -337,18 +613,8 @@ class FlowNetS(BaseModule):
             - scale (N, scale_channels, ceil(H / s), ceil(W / s)), or None
               when ``scale_channels == 0``.
         """
-        if cur.dim() != 4 or cur.shape != ref.shape or cur.size(1) != 3:
-            raise ValueError(
-                'FlowNetS: cur and ref must both be (N, 3, H, W), got '
-                f'{tuple(cur.shape)} and {tuple(ref.shape)}')
         h, w = cur.shape[2:]
-        x = self._prepare(cur, ref)
-        hs, ws = x.shape[2:]
-        d = self.pad_divisor
-        hp, wp = math.ceil(hs / d) * d, math.ceil(ws / d) * d
-        if (hp, wp) != (hs, ws):
-            x = F.pad(x, (0, wp - ws, 0, hp - hs))
-        flows, feat = self.forward_raw(x)
+        flows, feat, (hs, ws) = self.pyramid(cur, ref)
         valid = (math.ceil(hs / 4), math.ceil(ws / 4))
         raw = flows[-1][:, :, :valid[0], :valid[1]]
         scale = None
@@ -367,3 +633,31 @@ class FlowNetS(BaseModule):
             self.flow_div / (hs / h * self.feat_stride)
         ]).view(1, 2, 1, 1)
         return raw * factor, scale
+
+    def predict_dense(self, cur: Tensor, ref: Tensor) -> Tensor:
+        """Full-resolution flow in pixels of the frames (for evaluation).
+
+        The stride-4 prediction (``predict_flow2``), bilinearly upsampled
+        to the frame size as FlowNet does at test time.
+
+        Args:
+            cur (Tensor): (N, 3, H, W) preprocessed frame.
+            ref (Tensor): (N, 3, H, W) preprocessed reference frame.
+
+        Returns:
+            Tensor: (N, 2, H, W) flow in pixels of the (un-resized) frames,
+            mapping positions of ``cur`` to positions in ``ref``.
+        """
+        h, w = cur.shape[2:]
+        flows, _, (hs, ws) = self.pyramid(cur, ref)
+        raw = flows[-1][:, :, :math.ceil(hs / 4), :math.ceil(ws / 4)]
+        # the stride-4 cells cover ceil(hs / 4) * 4 input pixels: upsample
+        # that extent, then crop to the input and resize to the frame
+        up = F.interpolate(raw, scale_factor=4, mode='bilinear',
+                           align_corners=False)[:, :, :hs, :ws]
+        if (hs, ws) != (h, w):
+            up = F.interpolate(up, size=(h, w), mode='bilinear',
+                               align_corners=False)
+        factor = up.new_tensor([self.flow_div * w / ws,
+                                self.flow_div * h / hs]).view(1, 2, 1, 1)
+        return up * factor

@@ -26,7 +26,8 @@ class TemporalEncoderDecoder(EncoderDecoder):
     For a clip ``I_1 ... I_T`` (``I_T`` the target, the "key" of paper
     §4.1), every frame goes through ``backbone`` (+ ``neck``); the map
     ``F_t = feats_t[fuse_index]`` (stride ``motion.feat_stride``) of each
-    earlier frame is aligned to the target as in Eq. (3)::
+    earlier frame is aligned to the target as in Eq. (3) by the shared
+    aligner (:class:`FlowAligner`, the same module as the video parsers')::
 
         flow_t, S_t = motion(I_T, I_t)
         F(t -> T)   = warp(F_t, flow_t) * S_t
@@ -53,6 +54,9 @@ class TemporalEncoderDecoder(EncoderDecoder):
         encoder (dict): Temporal encoder config (``ConvGRUEncoder``,
             ``ConvLSTMEncoder``, ``AverageEncoder``).
         warp (dict): Warping module. Defaults to ``dict(type='FlowWarp')``.
+        aligner (dict, optional): Alignment module (Eq. 3, 6). Defaults to
+            ``dict(type='FlowAligner', warp=warp)``; ``IdentityAligner``
+            for the "w/o flow-warping align" ablation.
         fuse_index (int): Which map of the backbone/neck output tuple is
             warped and encoded. A neck returning one tensor counts as a
             1-tuple. Defaults to 0.
@@ -68,6 +72,7 @@ class TemporalEncoderDecoder(EncoderDecoder):
                  motion: dict,
                  encoder: dict,
                  warp: dict = dict(type='FlowWarp'),
+                 aligner: Optional[dict] = None,
                  fuse_index: int = 0,
                  neck: Optional[dict] = None,
                  auxiliary_head: Optional[dict] = None,
@@ -94,8 +99,14 @@ class TemporalEncoderDecoder(EncoderDecoder):
                              f"'whole', got {mode!r}")
         self.motion = MODELS.build(motion)
         self.encoder = MODELS.build(encoder)
-        self.warp = MODELS.build(warp)
+        self.aligner = MODELS.build(
+            aligner or dict(type='aten_mm.FlowAligner', warp=warp))
         self.fuse_index = fuse_index
+
+    @property
+    def warp(self) -> Optional[torch.nn.Module]:
+        """The sampler W of the aligner (None for an identity aligner)."""
+        return getattr(self.aligner, 'warp', None)
 
     @staticmethod
     def split_frames(inputs: Frames) -> List[Tensor]:
@@ -162,19 +173,10 @@ class TemporalEncoderDecoder(EncoderDecoder):
         if len(refs) == 0:
             return []
         r, n = len(refs), target.shape[0]
-        flow, scale = self.motion(target.repeat(r, 1, 1, 1),
-                                  torch.cat(list(refs), dim=0))
-        feats = torch.cat(list(ref_feats), dim=0)
-        if flow.shape[2:] != feats.shape[2:]:
-            raise ValueError(
-                'TemporalEncoderDecoder: the flow grid '
-                f'{tuple(flow.shape[2:])} does not match the fused feature '
-                f'map {tuple(feats.shape[2:])} (fuse_index='
-                f'{self.fuse_index}); check motion.feat_stride')
-        warped = self.warp(feats, flow)
-        if scale is not None:
-            warped = warped * scale
-        return list(warped.split(n, dim=0))
+        aligned = self.aligner(self.motion, torch.cat(list(ref_feats)),
+                               target.repeat(r, 1, 1, 1),
+                               torch.cat(list(refs), dim=0))
+        return list(aligned.split(n, dim=0))
 
     def extract_feat(self, inputs: Frames) -> List[Tensor]:
         """Target-frame features with the fused map (Eq. 3-4).

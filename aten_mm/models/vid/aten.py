@@ -1,13 +1,13 @@
 """ATEN: Adaptive Temporal Encoding Network (paper §4, Algorithm 1)."""
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional
 
 from torch import Tensor
 
-from aten_mm.datasets.clip_sampling import key_clip_indices
 from aten_mm.registry import MODELS
+from aten_mm.structures.frame_plan import key_clip_indices
 
 from .base_video_parser import BaseVideoParser
-from .stream_cache import StreamCache
+from .stream_engine import StreamCache
 
 
 @MODELS.register_module()
@@ -19,13 +19,16 @@ class ATEN(BaseVideoParser):
     at a video's start, §4.4; see :func:`key_clip_indices`):
 
     1. N_feat on the key frames only: F_k, F_{k_i} (Algorithm 1).
-    2. Alignment of every reference key to the key (Eq. 3):
-       ``F_{k_i→k} = W(F_{k_i}, FlowNet(I_k, I_{k_i})) ⊙ S``.
+    2. Alignment of every reference key to the key (Eq. 3) by the aligner:
+       ``F_{k_i→k} = W(F_{k_i}, FlowNet(I_k, I_{k_i})) ⊙ S``
+       (``align_refs=False``: the raw F_{k_i}, the "w/o flow-warping
+       align" ablation of §5.4).
     3. Temporal encoding (Eq. 4): ``F̄_k = ε(F_{k_p→k}, …, F_{k_1→k}, F_k)``
        (ConvGRU by default; ConvLSTM / average for the ablations), refs in
        the encoder order of :func:`key_clip_indices`, the key last.
     4. Propagation to the target (Eq. 2): ``F_t = W(F̄_k, FlowNet(I_t, I_k))
-       ⊙ S`` for t ≠ k, ``F_t = F̄_k`` for t = k.
+       ⊙ S`` for t ≠ k (the same aligner; ``propagate='none'``: F̄_k
+       unwarped), ``F_t = F̄_k`` for t = k.
     5. N_parse (the detector's heads) on F_t; in training the loss of
        Eq. (7) flows back into every module that is not frozen.
 
@@ -34,48 +37,33 @@ class ATEN(BaseVideoParser):
     references have arrived (at most (p + 1)·l frames at a video's start).
 
     Args:
-        detector (dict): :class:`ParsingRCNN` config.
-        motion (dict, optional): FlowNetS config (required unless
-            ``propagate='none'``).
-        encoder (dict, optional): Encoder config (Eq. 4); None when
-            ``num_refs == 0`` (then F̄_k = F_k).
         key_interval (int): l. Defaults to 3.
         num_refs (int): p. Defaults to 2.
-        propagate (str): ``'flow'`` or ``'none'`` ("w/o flow-warping
-            alignment": references and non-key frames use the unwarped
-            features). Defaults to ``'flow'``.
-        freeze_modules (Sequence[str]): Modules kept frozen (e.g.
-            ``['motion']``).
-        test_mode (str): ``'auto'``, ``'clip'`` or ``'stream'``.
-        data_preprocessor (dict, optional): ``VideoDataPreprocessor``.
-        init_cfg (dict, optional): Initialisation config.
+        encoder (dict, optional): Encoder config (Eq. 4); None when
+            ``num_refs == 0`` (then F̄_k = F_k).
+        **kwargs: The other arguments of :class:`BaseVideoParser`
+            (``detector``, ``motion``, ``aligner``, ``key_position``,
+            ``align_refs``, ``propagate``, ``freeze_modules``,
+            ``data_preprocessor``, ``init_cfg``).
     """
 
     def __init__(self,
-                 detector: dict,
-                 motion: Optional[dict] = None,
-                 encoder: Optional[dict] = None,
                  key_interval: int = 3,
                  num_refs: int = 2,
-                 propagate: str = 'flow',
-                 freeze_modules: Sequence[str] = (),
-                 test_mode: str = 'auto',
-                 data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 encoder: Optional[dict] = None,
+                 key_position: str = 'median',
+                 **kwargs) -> None:
         if num_refs > 0 and encoder is None:
             raise ValueError(f'{type(self).__name__}: num_refs={num_refs} '
                              'needs an encoder config (Eq. 4)')
-        super().__init__(
-            detector=detector, motion=motion, encoder=encoder,
-            key_interval=key_interval, num_refs=num_refs,
-            propagate=propagate, freeze_modules=freeze_modules,
-            test_mode=test_mode, data_preprocessor=data_preprocessor,
-            init_cfg=init_cfg)
+        super().__init__(key_interval=key_interval, num_refs=num_refs,
+                         encoder=encoder, key_position=key_position,
+                         **kwargs)
 
     def plan(self, t: int, num_frames: int) -> Dict:
         """Key and reference keys of ``t`` (§4.1, §4.4)."""
         return key_clip_indices(t, self.key_interval, self.num_refs,
-                                num_frames)
+                                num_frames, key_position=self.key_position)
 
     # -- Eq. 2-4 -----------------------------------------------------------
     def encode_key(self, key_img: Tensor, key_feat: Tensor,
@@ -95,9 +83,10 @@ class ATEN(BaseVideoParser):
         """
         if not ref_feats:
             return key_feat
-        aligned = self.align(
-            self._stack(ref_feats), key_img, self._stack(ref_imgs))
-        seq = list(aligned.split(1)) + [key_feat]
+        refs = self._stack(ref_feats)
+        if self.align_refs:
+            refs = self.align(refs, key_img, self._stack(ref_imgs))
+        seq = list(refs.split(1)) + [key_feat]
         return self.encoder(seq)
 
     def propagate_key(self, enc: Tensor, img_t: Tensor,
@@ -112,6 +101,8 @@ class ATEN(BaseVideoParser):
         Returns:
             Tensor: ``(1, C, h, w)`` F_t.
         """
+        if self.propagate == 'none':
+            return enc
         return self.align(enc, img_t, key_img)
 
     # -- clip mode ---------------------------------------------------------

@@ -1,45 +1,26 @@
 """Common part of the video parsers (ATEN, DFF, FGFA; paper §4).
 
 A video parser owns an image :class:`ParsingRCNN` (``detector``: N_feat and
-N_parse), optionally a flow network (``motion``, FlowNet-S with scale field,
-§4.2) and a temporal encoder (``encoder``, §4.1). It computes the feature
-F_t of a target frame from other frames and runs the detector's heads on it.
+N_parse), optionally a flow network (``motion``, FlowNet-S with scale
+field, §4.2) used through one aligner (:class:`FlowAligner`, Eq. 3/6) and
+a temporal encoder (``encoder``, §4.1). It computes the feature F_t of a
+target frame from other frames and runs the detector's heads on it.
 
-Two inference modes give the same result for the same frame:
+The data says which inference mode a sample is in (metainfo ``stream``,
+docs/interfaces.md); both give the same result for the same frame:
 
-* **clip mode** (``inputs`` with ``F > 1`` frames, a single frame that
-  needs no other frame, or ``test_mode='clip'``): one target frame per
-  sample; the clip carries every frame the target needs
-  (``clip_frame_indices``) and the plan (``key_frame_index``,
-  ``ref_frame_indices``) computed by the dataset with the same functions of
-  :mod:`aten_mm.datasets.clip_sampling`. Stateless. At inference the
-  dataset's key must be the model's (else a clear ValueError: the dataset's
-  ``clip_cfg`` does not match the model).
-* **stream mode** (any other ``F == 1`` sample, or ``test_mode='stream'``;
-  a frame that continues the current stream always stays in it): the
-  frames of a
-  video arrive in order, one per sample. Because a frame can depend on
-  *later* frames (the later keys at a video's start, §4.4; FGFA's ``+K``
-  neighbours; the key of a segment is its median frame), results are
-  emitted with a bounded delay: :meth:`stream_step` returns the results
-  that became ready (possibly for earlier frames, in frame order, possibly
-  none), and the last frame of a video (``frame_index ==
-  video_length - 1``) releases all of them. :meth:`predict` in stream mode
-  returns these ready results, so mmengine's ``TestLoop``/``ValLoop`` work
-  unchanged (no special loop): its evaluator receives, per iteration, the
-  finished data samples (each carries its own metainfo and ground-truth
-  paths), whose number may differ from the batch size (an empty
-  :class:`StreamResults` when none is ready). Over a whole dataset every
-  frame is returned exactly once. The data must come in frame order with
-  whole videos per rank (``VideoSampler``). :meth:`stream_flush` releases
-  the frames of a video that ended early (fewer frames than
-  ``video_length``); a new video flushes the previous one.
+* **clip mode** (``stream`` absent or False, :mod:`.clip_mode`): one
+  target frame per sample with every frame it needs; stateless.
+* **stream mode** (``stream=True``, :mod:`.stream_engine`): the frames of
+  a video arrive in order, one per sample; the results that became ready
+  are returned in frame order.
 
-Key-frame logic lives in :meth:`plan` (one call into ``clip_sampling``);
-both modes take a frame's key and references from it (clip mode: from the
-dataset, which calls the same function).
+The frame plan of a model (:meth:`plan`) is the one place of its key-frame
+logic; :meth:`clip_cfg` states it as the datasets' ``clip_cfg``, from
+which a full config's datasets are derived when it is loaded.
 """
 import copy
+import inspect
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
@@ -47,56 +28,65 @@ from mmdet.structures import DetDataSample
 from mmengine.model import BaseModel
 from torch import Tensor
 
-from aten_mm.models.layers.flow_warp import flow_warp
 from aten_mm.registry import MODELS
+from aten_mm.structures.frame_plan import KEY_POSITIONS
 
-from .stream_cache import StreamCache, StreamResults
-
-_TEST_MODES = ('auto', 'clip', 'stream')
+from .clip_mode import unpack_clip
+from .stream_engine import StreamCache, StreamEngine, StreamResults
 
 
 class BaseVideoParser(BaseModel):
     """Base class of the video parsers.
 
-    Subclasses implement :meth:`plan` (which frames a target needs),
-    :meth:`clip_feat` (F_t from a clip) and the stream hooks
+    Subclasses set :attr:`CLIP_MODE` / :attr:`PLAN_ARGS` and implement
+    :meth:`plan`, :meth:`clip_feat` and the stream hooks
     :meth:`is_stream_entry`, :meth:`stream_needs`, :meth:`stream_feat`.
 
     Args:
         detector (dict): :class:`ParsingRCNN` config (N_feat + N_parse). A
-            ``data_preprocessor`` inside it is used for the video model when
-            ``data_preprocessor`` is not given, and removed from the
-            detector.
+            ``data_preprocessor`` inside it is used for the video model
+            when ``data_preprocessor`` is not given.
         motion (dict, optional): Flow network config (``FlowNetS``);
-            ``FlowNetS(cur, ref)`` gives the flow cur→ref in stride-4
-            feature pixels and the scale field (Eq. 6).
+            ``FlowNetS(cur, ref)`` gives the flow cur→ref in feature pixels
+            and the scale field (Eq. 6).
+        aligner (dict, optional): The alignment module (Eq. 3, 6).
+            Defaults to ``dict(type='FlowAligner')``; ``IdentityAligner``
+            uses every feature unwarped.
         encoder (dict, optional): Temporal encoder config (Eq. 4).
         key_interval (int): Segment length l. Defaults to 1.
         num_refs (int): Encoding range p (ATEN) or neighbours K per side
             (FGFA). Defaults to 0.
-        propagate (str): ``'flow'`` (Eq. 6: warp ⊙ scale) or ``'none'``
-            (features used unwarped; the "w/o flow-warping alignment"
-            ablation, Table 3). Defaults to ``'flow'``.
+        key_position (str): ``'median'`` (ATEN) or ``'first'`` (DFF's own
+            schedule) key of each segment. Defaults to ``'median'``.
+        align_refs (bool): Align the reference frames to the frame they
+            are encoded into (Eq. 3). False is the "w/o flow-warping align"
+            ablation (Table 3). Defaults to True.
+        propagate (str): ``'flow'`` (non-key frames get the aligned key
+            feature, Eq. 2) or ``'none'`` (the key feature unwarped).
+            Defaults to ``'flow'``.
         freeze_modules (Sequence[str]): Names of sub-modules (e.g.
             ``'motion'``, ``'detector.backbone'``) whose parameters get
             ``requires_grad=False`` and that stay in eval mode.
-        test_mode (str): ``'auto'`` (clip mode when a sample carries more
-            than one frame or when the target needs no other frame, stream
-            mode otherwise), ``'clip'`` or ``'stream'``. Defaults to
-            ``'auto'``.
         data_preprocessor (dict, optional): ``VideoDataPreprocessor``.
         init_cfg (dict, optional): Initialisation config.
     """
 
+    #: ``clip_cfg['mode']`` of the datasets for this model.
+    CLIP_MODE = 'key'
+    #: Constructor arguments that make up the frame plan.
+    PLAN_ARGS = ('key_interval', 'num_refs', 'key_position')
+
     def __init__(self,
                  detector: dict,
                  motion: Optional[dict] = None,
+                 aligner: Optional[dict] = None,
                  encoder: Optional[dict] = None,
                  key_interval: int = 1,
                  num_refs: int = 0,
+                 key_position: str = 'median',
+                 align_refs: bool = True,
                  propagate: str = 'flow',
                  freeze_modules: Sequence[str] = (),
-                 test_mode: str = 'auto',
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         detector = copy.deepcopy(dict(detector))
@@ -105,43 +95,47 @@ class BaseVideoParser(BaseModel):
             data_preprocessor = det_preprocessor
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        if int(key_interval) < 1:
-            raise ValueError(f'{type(self).__name__}: key_interval must be '
-                             f'>= 1, got {key_interval}')
-        if int(num_refs) < 0:
-            raise ValueError(f'{type(self).__name__}: num_refs must be '
-                             f'>= 0, got {num_refs}')
+        name = type(self).__name__
+        if int(key_interval) < 1 or int(num_refs) < 0:
+            raise ValueError(f'{name}: key_interval must be >= 1 and '
+                             f'num_refs >= 0, got {key_interval} and '
+                             f'{num_refs}')
         if propagate not in ('flow', 'none'):
-            raise ValueError(f"{type(self).__name__}: propagate must be "
-                             f"'flow' or 'none', got {propagate!r}")
-        if test_mode not in _TEST_MODES:
-            raise ValueError(f'{type(self).__name__}: test_mode must be one '
-                             f'of {_TEST_MODES}, got {test_mode!r}')
-        if propagate == 'flow' and motion is None:
-            raise ValueError(f"{type(self).__name__}: propagate='flow' needs "
-                             "a motion (flow network) config")
+            raise ValueError(f"{name}: propagate must be 'flow' or 'none', "
+                             f'got {propagate!r}')
+        if key_position not in KEY_POSITIONS:
+            raise ValueError(f'{name}: key_position must be one of '
+                             f'{KEY_POSITIONS}, got {key_position!r}')
+        self.aligner = MODELS.build(
+            aligner or dict(type='aten_mm.FlowAligner'))
+        if (self.aligner.needs_motion and motion is None
+                and (align_refs or propagate == 'flow')):
+            raise ValueError(
+                f'{name}: aligning features (align_refs=True or '
+                "propagate='flow') needs a motion (flow network) config; "
+                "set motion, or align_refs=False and propagate='none'")
         self.detector = MODELS.build(detector)
         self.motion = MODELS.build(motion) if motion is not None else None
         self.encoder = (MODELS.build(encoder)
                         if encoder is not None else None)
         self.key_interval = int(key_interval)
         self.num_refs = int(num_refs)
+        self.key_position = key_position
+        self.align_refs = bool(align_refs)
         self.propagate = propagate
-        self.test_mode = test_mode
         self.freeze_modules = list(freeze_modules)
-        for name in self.freeze_modules:
-            module = self._frozen_module(name)
+        for module_name in self.freeze_modules:
+            module = self._frozen_module(module_name)
             module.eval()
             for param in module.parameters():
                 param.requires_grad = False
-        self._stream: Optional[StreamCache] = None
+        self._stream = StreamEngine()
 
     # -- module bookkeeping ----------------------------------------------
     def _frozen_module(self, name: str) -> torch.nn.Module:
         module = self
-        for part in name.split('.'):
-            if not hasattr(module, part) or not isinstance(
-                    getattr(module, part), torch.nn.Module):
+        for part in name.split('.'):  # 'detector.backbone' -> nested
+            if not isinstance(getattr(module, part, None), torch.nn.Module):
                 raise ValueError(
                     f'{type(self).__name__}: freeze_modules entry '
                     f'{name!r} is not a sub-module (expected names like '
@@ -156,73 +150,64 @@ class BaseVideoParser(BaseModel):
             self._frozen_module(name).eval()
         return self
 
-    # -- building blocks shared by the subclasses --------------------------
+    # -- the frame plan ----------------------------------------------------
     def plan(self, t: int, num_frames: int) -> Dict:
-        """Frames target ``t`` needs: ``dict(key=int, refs=list[int])``.
-
-        The ONE place of the key-frame logic of a model; subclasses call
-        into :mod:`aten_mm.datasets.clip_sampling`.
-
-        Args:
-            t (int): 0-based target frame index.
-            num_frames (int): Number of frames of the video.
-
-        Returns:
-            dict: ``key`` and ``refs`` (0-based, encoder order).
-        """
+        """Frames 0-based target ``t`` of a ``num_frames`` video needs:
+        ``dict(key=int, refs=list[int])`` (encoder order)."""
         raise NotImplementedError
 
+    def clip_cfg(self) -> Dict:
+        """The datasets' ``clip_cfg`` of this model's frame plan."""
+        return dict(mode=self.CLIP_MODE,
+                    **{a: getattr(self, a) for a in self.PLAN_ARGS})
+
+    @classmethod
+    def clip_cfg_of(cls, model_cfg: dict) -> Dict:
+        """:meth:`clip_cfg` of the model ``model_cfg`` would build (its
+        values, else the constructor's defaults; nothing is built)."""
+        params = inspect.signature(cls).parameters
+        return dict(mode=cls.CLIP_MODE, **{
+            a: model_cfg.get(a, params[a].default) for a in cls.PLAN_ARGS})
+
+    # -- building blocks shared by the subclasses --------------------------
     def extract_feat(self, imgs: Tensor) -> Tensor:
         """N_feat on frames: ``(M, 3, H, W)`` -> ``(M, C, H/4, W/4)``."""
         return self.detector.extract_feat(imgs)
 
     def align(self, feats: Tensor, cur: Tensor, refs: Tensor) -> Tensor:
-        """Warp features of ``refs`` onto ``cur`` (Eq. 2, 3, 6).
-
-        ``W(F_ref, FlowNet(I_cur, I_ref)) ⊙ S``; with ``propagate='none'``
-        the features are returned unchanged; a flow net without scale
-        head (``scale`` None) warps only.
+        """The aligner on ``feats`` of ``refs`` onto ``cur`` (Eq. 3, 6).
 
         Args:
             feats (Tensor): ``(M, C, h, w)`` features of the ``refs``.
-            cur (Tensor): ``(1, 3, H, W)`` or ``(M, 3, H, W)`` frame the
-                features are aligned to.
+            cur (Tensor): ``(1 or M, 3, H, W)`` frame(s) to align to.
             refs (Tensor): ``(M, 3, H, W)`` frames of ``feats``.
 
         Returns:
             Tensor: ``(M, C, h, w)`` aligned features.
         """
-        if self.propagate == 'none':
-            return feats
-        if cur.size(0) != refs.size(0):
-            cur = cur.expand(refs.size(0), -1, -1, -1)
-        flow, scale = self.motion(cur, refs)
-        if flow.shape[-2:] != feats.shape[-2:]:
-            raise ValueError(
-                f'{type(self).__name__}: flow grid {tuple(flow.shape[-2:])} '
-                f'differs from the feature grid {tuple(feats.shape[-2:])}; '
-                'the flow net and N_feat must share the output stride')
-        warped = flow_warp(feats, flow)
-        return warped if scale is None else warped * scale
+        return self.aligner(self.motion, feats, cur, refs)
+
+    @staticmethod
+    def _stack(imgs: List[Tensor]) -> Tensor:
+        return torch.cat(imgs) if len(imgs) > 1 else imgs[0]
+
+    def unique_feats(self, frames: Dict[int, Tensor],
+                     indices: Union[List[int], set]) -> Dict[int, Tensor]:
+        """N_feat once per distinct frame of ``indices`` (one batch):
+        ``frame_index -> (1, C, H/4, W/4)``."""
+        uniq = sorted(set(indices))
+        feats = self.extract_feat(self._stack([frames[i] for i in uniq]))
+        return {i: feats[j:j + 1] for j, i in enumerate(uniq)}
 
     # -- subclass hooks ----------------------------------------------------
     def clip_feat(self, frames: Dict[int, Tensor], t: int,
                   plan: Dict) -> Tensor:
-        """Feature F_t of target ``t`` from a clip.
-
-        Args:
-            frames (dict[int, Tensor]): ``frame_index -> (1, 3, H, W)``.
-            t (int): Target frame index.
-            plan (dict): ``key`` and ``refs`` of ``t``.
-
-        Returns:
-            Tensor: ``(1, C, H/4, W/4)``.
-        """
+        """Feature F_t ``(1, C, H/4, W/4)`` of target ``t`` from a clip
+        (``frames``: ``frame_index -> (1, 3, H, W)``)."""
         raise NotImplementedError
 
     def is_stream_entry(self, t: int, num_frames: int) -> bool:
-        """Whether frame ``t`` is kept in the stream cache when it arrives.
-        """
+        """Whether frame ``t`` is cached in stream mode when it arrives."""
         raise NotImplementedError
 
     def stream_needs(self, t: int, num_frames: int) -> List[int]:
@@ -234,83 +219,23 @@ class BaseVideoParser(BaseModel):
         return dict(img=img, feat=self.extract_feat(img))
 
     def stream_feat(self, t: int, img: Tensor, cache: StreamCache) -> Tensor:
-        """Feature F_t of target ``t`` from the stream cache.
-
-        Args:
-            t (int): Target frame index.
-            img (Tensor): ``(1, 3, H, W)`` target frame.
-            cache (StreamCache): Holds every entry of
-                :meth:`stream_needs`.
-
-        Returns:
-            Tensor: ``(1, C, H/4, W/4)``, equal to :meth:`clip_feat`.
-        """
+        """F_t ``(1, C, H/4, W/4)`` of target ``t`` from the stream cache
+        (equal to :meth:`clip_feat`)."""
         raise NotImplementedError
 
     # -- mmengine entry points ---------------------------------------------
-    def forward(self,
-                inputs: Tensor,
+    def forward(self, inputs: Tensor,
                 data_samples: Optional[List[DetDataSample]] = None,
                 mode: str = 'tensor'):
-        """Dispatch on ``mode`` (``'loss'``, ``'predict'``, ``'tensor'``).
-
-        Args:
-            inputs (Tensor): ``(N, F, 3, H, W)`` clips.
-            data_samples (list[DetDataSample]): One per clip (target).
-            mode (str): See :class:`mmengine.model.BaseModel`.
-        """
+        """Dispatch on ``mode``; ``inputs`` ``(N, F, 3, H, W)``."""
         if mode == 'loss':
             return self.loss(inputs, data_samples)
         if mode == 'predict':
             return self.predict(inputs, data_samples)
         if mode == 'tensor':
-            return self._forward(inputs, data_samples)
+            return self._clip_feats(inputs, data_samples)
         raise RuntimeError(f'Invalid mode "{mode}". Only supports loss, '
                            'predict and tensor mode')
-
-    def _clip_inputs(self, inputs: Tensor, sample: DetDataSample,
-                     check_key: bool = False):
-        """Frames, target and plan of one clip sample.
-
-        With ``check_key`` (inference) the dataset's key must be the
-        model's key for the frame: a dataset ``clip_cfg`` with another
-        ``key_interval`` than the model would otherwise silently run a
-        different model.
-        """
-        meta = sample.metainfo
-        if inputs.dim() != 4:
-            raise ValueError(f'{type(self).__name__}: expected one clip '
-                             f'(F, 3, H, W), got {tuple(inputs.shape)}')
-        t = int(meta.get('frame_index', 0))
-        indices = list(meta.get('clip_frame_indices', [t]))
-        if len(indices) > inputs.size(0):
-            raise ValueError(
-                f'{type(self).__name__}: clip_frame_indices {indices} do '
-                f'not match the {inputs.size(0)} frames of the clip')
-        # frames beyond len(indices) are batch padding and are ignored
-        if 'key_frame_index' in meta and 'ref_frame_indices' in meta:
-            plan = dict(key=int(meta['key_frame_index']),
-                        refs=[int(r) for r in meta['ref_frame_indices']])
-        else:
-            plan = self.plan(t, int(meta['video_length']))
-        if check_key and 'video_length' in meta:
-            own = self.plan(t, int(meta['video_length']))['key']
-            if own != plan['key']:
-                raise ValueError(
-                    f'{type(self).__name__}: the clip of video '
-                    f"{meta.get('video_id')} frame_index {t} has key frame "
-                    f"{plan['key']} but the model's key is {own} "
-                    f'(key_interval={self.key_interval}); make the '
-                    "dataset's clip_cfg match the model")
-        frames = {int(i): inputs[j:j + 1] for j, i in enumerate(indices)}
-        lost = sorted({t, plan['key'], *plan['refs']} - set(frames))
-        if lost:
-            raise ValueError(
-                f'{type(self).__name__}: the clip of video '
-                f"{meta.get('video_id')} frame_index {t} lacks frames "
-                f'{lost} (has {indices}); the dataset clip_cfg must match '
-                'the model (key_interval, num_refs)')
-        return frames, t, plan
 
     def _clip_feats(self, inputs: Tensor,
                     data_samples: List[DetDataSample]) -> Tensor:
@@ -319,222 +244,56 @@ class BaseVideoParser(BaseModel):
             raise ValueError(
                 f'{type(self).__name__}: expected inputs (N, F, 3, H, W) '
                 f'from VideoDataPreprocessor, got {tuple(inputs.shape)}')
-        feats = [self.clip_feat(*self._clip_inputs(clip, sample))
-                 for clip, sample in zip(inputs, data_samples)]
-        return torch.cat(feats)
+        return torch.cat([self.clip_feat(*unpack_clip(self, clip, sample))
+                          for clip, sample in zip(inputs, data_samples)])
 
     def loss(self, inputs: Tensor,
              data_samples: List[DetDataSample]) -> dict:
-        """Multi-task loss of the target frames (Eq. 7), end to end.
-
-        Args:
-            inputs (Tensor): ``(N, F, 3, H, W)`` clips (refs, key, target).
-            data_samples (list[DetDataSample]): Target ground truth.
-
-        Returns:
-            dict[str, Tensor]: The detector's losses.
-        """
+        """Multi-task loss of the target frames (Eq. 7), end to end."""
         return self.detector.loss_from_feat(
             self._clip_feats(inputs, data_samples), data_samples)
 
-    def _forward(self, inputs: Tensor,
-                 data_samples: Optional[List[DetDataSample]] = None
-                 ) -> Tensor:
-        """Target features F_t of a batch of clips (clip mode)."""
-        return self._clip_feats(inputs, data_samples)
-
-    def _use_clip_mode(self, inputs: Tensor, sample: DetDataSample) -> bool:
-        """Choose the mode of one sample (``test_mode='auto'``).
-
-        Clip mode for ``F > 1``. A single frame continuing the current
-        stream goes to stream mode. Otherwise a single frame is a clip when
-        it is all the target needs (by the model's plan, or by a
-        dataset-made plan whose key and references are all the target
-        itself), else it starts a stream.
-        """
-        if self.test_mode != 'auto':
-            return self.test_mode == 'clip'
-        if inputs.size(0) > 1:
-            return True
-        meta = sample.metainfo
-        t = int(meta.get('frame_index', 0))
-        cache = self._stream
-        if (cache is not None and cache.accepts(meta.get('video_id'), t)
-                and t == cache.last_index + 1):
-            return False
-        plan = self.plan(t, int(meta.get('video_length', t + 1)))
-        if {plan['key'], *plan['refs']} <= {t}:
-            return True
-        refs = list(meta.get('ref_frame_indices', []))
-        return (meta.get('key_frame_index') == t and len(refs) > 0
-                and len(refs) == len(plan['refs'])
-                and all(r == t for r in refs))
-
     def predict(self, inputs: Tensor, data_samples: List[DetDataSample],
                 rescale: bool = True) -> List[DetDataSample]:
-        """Parse target frames (clip mode) or stream frames (stream mode).
+        """Parse clip samples, or feed stream samples to the engine.
 
         Args:
             inputs (Tensor): ``(N, F, 3, H, W)``.
-            data_samples (list[DetDataSample]): One per sample.
+            data_samples (list[DetDataSample]): One per sample; metainfo
+                ``stream=True`` marks a stream-mode frame.
             rescale (bool): Results at the original size.
 
         Returns:
-            list[DetDataSample]: Clip mode: the N samples, filled. Stream
-            mode: the results that became ready (see :meth:`stream_step`);
-            a :class:`StreamResults` when there are none.
+            list[DetDataSample]: Clip samples filled, and the stream frames
+            whose results became ready (:meth:`stream_step`); a
+            :class:`StreamResults` when there are none.
         """
         outputs = []
         for clip, sample in zip(inputs, data_samples):
-            if self._use_clip_mode(clip, sample):
-                feat = self.clip_feat(
-                    *self._clip_inputs(clip, sample, check_key=True))
-                outputs.extend(self.detector.predict_from_feat(
-                    feat, [sample], rescale=rescale))
-            else:
+            if sample.metainfo.get('stream', False):
                 outputs.extend(self.stream_step(clip, sample, rescale))
+                continue
+            feat = self.clip_feat(
+                *unpack_clip(self, clip, sample, check_plan=True))
+            outputs.extend(self.detector.predict_from_feat(
+                feat, [sample], rescale=rescale))
         return outputs if outputs else StreamResults()
 
-    # -- stream mode -------------------------------------------------------
+    # -- stream mode (the engine: .stream_engine) --------------------------
     @property
     def stream_cache(self) -> Optional[StreamCache]:
         """The current video's :class:`StreamCache` (None before a video)."""
-        return self._stream
+        return self._stream.cache
 
     def stream_reset(self) -> None:
         """Forget the current video's state without parsing its frames."""
-        self._stream = None
+        self._stream.reset()
 
     def stream_step(self, img: Tensor, data_sample: DetDataSample,
                     rescale: bool = True) -> List[DetDataSample]:
-        """Feed the next frame of a video (stream mode, Algorithm 1).
-
-        The state is reset when ``video_id`` changes or ``frame_index ==
-        0`` (pending frames of the previous video are flushed first).
-
-        Args:
-            img (Tensor): Preprocessed frame ``(3, H, W)``, ``(1, 3, H, W)``
-                or ``(1, 1, 3, H, W)``.
-            data_sample (DetDataSample): Its sample, with ``video_id``,
-                ``frame_index`` and ``video_length`` in the metainfo.
-            rescale (bool): Results at the original size.
-
-        Returns:
-            list[DetDataSample]: The frames whose result became ready, in
-            frame order (their own data samples, filled); empty while the
-            frame waits for later frames.
-        """
-        img = img.reshape(-1, *img.shape[-3:])
-        if img.size(0) != 1:
-            raise ValueError(f'{type(self).__name__}.stream_step takes one '
-                             f'frame, got {tuple(img.shape)}')
-        meta = data_sample.metainfo
-        for name in ('video_id', 'frame_index', 'video_length'):
-            if name not in meta:
-                raise ValueError(f'{type(self).__name__}: stream mode needs '
-                                 f"'{name}' in the data sample's metainfo")
-        vid, t = meta['video_id'], int(meta['frame_index'])
-        n = int(meta['video_length'])
-        outputs = []
-        cache = self._stream
-        if cache is None or not cache.accepts(vid, t):
-            outputs.extend(self.stream_flush(rescale))
-            if t != 0:
-                raise ValueError(
-                    f'{type(self).__name__}: stream mode needs the frames '
-                    f'of a video in order from frame_index 0; video {vid} '
-                    f'starts at frame_index {t}')
-            cache = self._stream = StreamCache(vid, n)
-        elif t != cache.last_index + 1:
-            raise ValueError(
-                f'{type(self).__name__}: stream mode needs the frames of '
-                f'video {vid} in order; got frame_index {t} after '
-                f'{cache.last_index}')
-        if not t < cache.video_length:
-            raise ValueError(
-                f'{type(self).__name__}: frame_index {t} of video {vid} is '
-                f'beyond its video_length {cache.video_length}')
-        cache.last_index = t
-        cache.pending.append((t, img, data_sample))
-        if self.is_stream_entry(t, cache.video_length):
-            cache.entries[t] = self.make_stream_entry(t, img)
-        outputs.extend(self._stream_drain(cache, rescale))
-        if t == cache.video_length - 1:
-            self._stream = None
-        return outputs
+        """Feed the next frame of a video: :meth:`StreamEngine.step`."""
+        return self._stream.step(self, img, data_sample, rescale)
 
     def stream_flush(self, rescale: bool = True) -> List[DetDataSample]:
-        """Release the pending frames of a video that ended early.
-
-        Normally the last frame (``frame_index == video_length - 1``)
-        releases everything and this returns ``[]``. When fewer frames
-        arrived, the video is treated as ending at the last frame received
-        (``video_length`` = frames seen) and its pending frames are parsed.
-        Frames released before the flush keep the plan of the announced
-        length: with an open-ended stream (``video_length`` unknown, a
-        large placeholder) a short last segment whose full-length median
-        key arrived uses that key, not the median of the frames that
-        exist; with the true ``video_length`` every result equals clip
-        mode.
-
-        Returns:
-            list[DetDataSample]: The remaining results, in frame order.
-        """
-        cache, self._stream = self._stream, None
-        if cache is None or not cache.pending:
-            return []
-        cache.video_length = cache.last_index + 1
-        images = {t: img for t, img, _ in cache.pending}
-        for t, img in images.items():
-            if t not in cache.entries and self.is_stream_entry(
-                    t, cache.video_length):
-                cache.entries[t] = self.make_stream_entry(t, img)
-        cache.memo.clear()
-        outputs = self._stream_drain(cache, rescale)
-        if cache.pending:
-            raise RuntimeError(
-                f'{type(self).__name__}: cannot finish video '
-                f'{cache.video_id}: frames {[p[0] for p in cache.pending]} '
-                'need frames that are no longer cached')
-        return outputs
-
-    def _stream_drain(self, cache: StreamCache,
-                      rescale: bool) -> List[DetDataSample]:
-        """Parse the pending frames whose needs are cached, then evict."""
-        n = cache.video_length
-        outputs = []
-        while cache.pending:
-            t, img, sample = cache.pending[0]
-            if any(i not in cache.entries for i in self.stream_needs(t, n)):
-                break
-            feat = self.stream_feat(t, img, cache)
-            cache.pending.popleft()
-            outputs.extend(self.detector.predict_from_feat(
-                feat, [sample], rescale=rescale))
-        # Keep what a pending or the next frame needs; later frames need
-        # no older entry than these (the plans move forward with t).
-        keep = set()
-        for t in [p[0] for p in cache.pending] + [cache.last_index + 1]:
-            if t < n:
-                keep.update(self.stream_needs(t, n))
-        cache.evict(keep)
-        return outputs
-
-    @staticmethod
-    def _stack(imgs: List[Tensor]) -> Tensor:
-        return torch.cat(imgs) if len(imgs) > 1 else imgs[0]
-
-    def unique_feats(self, frames: Dict[int, Tensor],
-                     indices: Union[List[int], set]) -> Dict[int, Tensor]:
-        """N_feat once per distinct frame of ``indices`` (one batch).
-
-        Args:
-            frames (dict[int, Tensor]): ``frame_index -> (1, 3, H, W)``.
-            indices (list[int] | set): Frames whose features are needed.
-
-        Returns:
-            dict[int, Tensor]: ``frame_index -> (1, C, H/4, W/4)``.
-        """
-        uniq = sorted(set(indices))
-        feats = self.extract_feat(self._stack([frames[i] for i in uniq]))
-        return {i: feats[j:j + 1] for j, i in enumerate(uniq)}
+        """End a video early: :meth:`StreamEngine.flush`."""
+        return self._stream.flush(self, rescale)

@@ -1,15 +1,15 @@
 """FGFA: Flow-Guided Feature Aggregation (Zhu et al., ICCV 2017), Table 1.
 """
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional
 
 import torch
 from torch import Tensor
 
-from aten_mm.datasets.clip_sampling import neighbor_clip_indices
 from aten_mm.registry import MODELS
+from aten_mm.structures.frame_plan import neighbor_clip_indices
 
 from .base_video_parser import BaseVideoParser
-from .stream_cache import StreamCache
+from .stream_engine import StreamCache
 
 
 @MODELS.register_module()
@@ -18,8 +18,9 @@ class FGFA(BaseVideoParser):
 
     N_feat runs on every frame. The neighbours j of the target t (``t-K …
     t+K``, the nearest frame repeated at the video's borders, see
-    :func:`neighbor_clip_indices`) are aligned to t by flow warping ⊙ scale
-    (Eq. 6) and aggregated with the per-pixel cosine-similarity weights of
+    :func:`neighbor_clip_indices`) are aligned to t by the aligner (flow
+    warping; FGFA has no scale field, so its configs build FlowNet-S
+    without one) and aggregated with the per-pixel cosine-similarity weights of
     :class:`EmbedAggregator` (softmax over the frames); the target's own
     feature takes part with its unwarped feature. N_parse runs on the
     aggregate.
@@ -28,32 +29,22 @@ class FGFA(BaseVideoParser):
     a frame is parsed when its K later neighbours have arrived.
 
     Args:
-        detector (dict): :class:`ParsingRCNN` config.
-        motion (dict, optional): FlowNetS config.
         aggregator (dict): :class:`EmbedAggregator` config.
         num_neighbors (int): K. Defaults to 2.
-        propagate (str): ``'flow'`` or ``'none'``.
-        freeze_modules (Sequence[str]): Modules kept frozen.
-        test_mode (str): ``'auto'``, ``'clip'`` or ``'stream'``.
-        data_preprocessor (dict, optional): ``VideoDataPreprocessor``.
-        init_cfg (dict, optional): Initialisation config.
+        **kwargs: ``detector``, ``motion``, ``aligner``, ``align_refs``,
+            ``freeze_modules``, ``data_preprocessor``, ``init_cfg`` of
+            :class:`BaseVideoParser`.
     """
 
+    CLIP_MODE = 'neighbors'
+    PLAN_ARGS = ('num_neighbors', )
+
     def __init__(self,
-                 detector: dict,
-                 motion: Optional[dict] = None,
                  aggregator: Optional[dict] = None,
                  num_neighbors: int = 2,
-                 propagate: str = 'flow',
-                 freeze_modules: Sequence[str] = (),
-                 test_mode: str = 'auto',
-                 data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
-        super().__init__(
-            detector=detector, motion=motion, encoder=None, key_interval=1,
-            num_refs=num_neighbors, propagate=propagate,
-            freeze_modules=freeze_modules, test_mode=test_mode,
-            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+                 **kwargs) -> None:
+        super().__init__(encoder=None, key_interval=1,
+                         num_refs=num_neighbors, propagate='none', **kwargs)
         self.aggregator = MODELS.build(
             aggregator or dict(type='EmbedAggregator'))
 
@@ -81,8 +72,9 @@ class FGFA(BaseVideoParser):
         """
         if not ref_feats:
             return feat_t
-        aligned = self.align(
-            self._stack(ref_feats), img_t, self._stack(ref_imgs))
+        aligned = self._stack(ref_feats)
+        if self.align_refs:
+            aligned = self.align(aligned, img_t, self._stack(ref_imgs))
         return self.aggregator(feat_t, torch.cat([feat_t, aligned]))
 
     def clip_feat(self, frames: Dict[int, Tensor], t: int,

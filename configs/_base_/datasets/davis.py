@@ -1,5 +1,7 @@
 # DAVIS-2016 as 2-class video segmentation (paper §5.1): training clips on
-# random 384x640 crops, stream-mode inference at 512x896, l = 3, p = 2.
+# random 384x640 crops, stream-mode inference at 512x896. The training
+# clip_cfg (l = 3, p = 2 here) is derived from the model in a full config,
+# as in vip_clip.py.
 dataset_type = 'DAVISDataset'
 data_root = 'data/DAVIS/'
 key_interval = 3

@@ -1,12 +1,11 @@
-# VIP clips for ATEN (paper §5.1): l = 3, p = 2, longer side 512.
-# A model config that changes l / p sets `key_interval` / `num_refs` AND
-# overrides `clip_cfg` of the three datasets (variables are resolved when
-# this file is read), e.g. for DFF (l = 10, p = 0):
-#   key_interval, num_refs = 10, 0
-#   clip_cfg = dict(mode='key', key_interval=10, num_refs=0)
-#   train_dataloader = dict(dataset=dict(clip_cfg=clip_cfg))
-#   val_dataloader = dict(dataset=dict(clip_cfg=clip_cfg))
-#   test_dataloader = val_dataloader
+# VIP clips (paper §5.1), longer side 512.
+# clip_cfg below is the default for this file alone (ATEN's l = 3, p = 2).
+# In a full config the model owns l and p: when the config is loaded
+# (aten_mm.apis.load_config / build_runner) the clip_cfg of every dataset
+# that is not in stream mode is replaced by the model's frame plan
+# (aten_mm.apis.clip_plan.derive_clip_cfgs), so an ablation changes the
+# model only. Training split: the 304 videos of train_id.txt; the paper's
+# 354 training videos (§5.1) are train + val, see vip_clip_trainval.py.
 dataset_type = 'VIPDataset'
 data_root = 'data/VIP/'
 key_interval = 3

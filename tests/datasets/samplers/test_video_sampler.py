@@ -1,7 +1,4 @@
 """VideoSampler: whole videos per rank, frame order, nothing lost/doubled."""
-import os
-import socket
-
 import pytest
 import torch.multiprocessing as mp
 
@@ -58,12 +55,14 @@ def test_two_ranks_fake_and_real(synthetic_vip):
         VideoSampler(ds, rank=2, world_size=2)
 
 
-def _worker(rank, world_size, port, lengths, queue):
+def _worker(rank, world_size, init_file, lengths, queue):
     import torch.distributed as dist
     from mmengine.evaluator import BaseMetric
 
-    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
-    dist.init_process_group('gloo', rank=rank, world_size=world_size)
+    # rendezvous through a file: no port to pick (a port found free and
+    # released before gloo binds it can be taken in between)
+    dist.init_process_group('gloo', init_method=f'file://{init_file}',
+                            rank=rank, world_size=world_size)
 
     class Collect(BaseMetric):
 
@@ -82,21 +81,19 @@ def _worker(rank, world_size, port, lengths, queue):
     dist.destroy_process_group()
 
 
-def test_evaluator_gets_every_frame_once_over_two_processes():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        port = s.getsockname()[1]
+def test_evaluator_gets_every_frame_once_over_two_processes(tmp_path):
+    init_file = str(tmp_path / 'rendezvous')
     lengths = [7, 2, 3, 6, 1]
     ctx = mp.get_context('fork')
     queue = ctx.Queue()
     procs = [ctx.Process(target=_worker,
-                         args=(r, 2, port, lengths, queue))
+                         args=(r, 2, init_file, lengths, queue))
              for r in range(2)]
     for p in procs:
         p.start()
-    results = queue.get(timeout=60)
+    results = queue.get(timeout=600)  # a hang guard only
     for p in procs:
-        p.join(timeout=60)
+        p.join(timeout=600)
         assert p.exitcode == 0
     got = sorted((r['video_id'], r['frame_index']) for r in results)
     want = sorted((f'v{v}', t) for v, n in enumerate(lengths)

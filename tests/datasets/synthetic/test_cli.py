@@ -27,6 +27,10 @@ def cli(repo_root):
     (['--annotate-every', '0'], 'expected an integer >= 1'),
     (['--degrade-ratio', '2'], r'\[0, 1\]'),
     (['--format', 'coco'], 'invalid choice'),
+    (['--occlusion-ratio', '3'], r'\[0, 1\]'),
+    (['--person-height', '0.9,0.5'], 'MIN,MAX'),
+    (['--person-height', 'big'], 'MIN,MAX'),
+    (['--max-people', '0'], 'expected an integer >= 1'),
 ])
 def test_bad_cli_arguments(cli, tmp_path, capsys, argv, msg):
     with pytest.raises(SystemExit):
@@ -42,6 +46,13 @@ def test_cli_writes_set_and_refuses_foreign_folder(cli, tmp_path):
                         '--format', 'davis', '--no-progress'])
     assert summary['format'] == 'davis' and summary['num_videos'] == 2
     assert (out / 'JPEGImages/480p/videos2/00003.jpg').is_file()
+    assert (out / 'flow/videos2/00003.flo').is_file()
+    assert not (out / 'flow/videos2/00000.flo').exists()
+    summary = cli.main(['--out', str(out), '--videos', '1', '--frames', '3',
+                        '--size', '48x32', '--no-flow', '--person-height',
+                        '0.2,0.4', '--max-people', '1', '--no-progress'])
+    assert summary['flow'] is False and not (out / 'flow').exists()
+    assert summary['person_height'] == [0.2, 0.4]
     other = tmp_path / 'other'
     other.mkdir()
     (other / 'x').write_text('x')

@@ -149,7 +149,7 @@ def test_degradations_listed_in_meta(small_sets):
         assert sorted(meta['degradation']) == sorted(
             str(i) for i in meta['degraded_frames'])
         assert set(meta['degradation'].values()) <= {
-            'motion_blur', 'defocus', 'noise'}
+            'motion_blur', 'defocus', 'noise', 'low_light'}
         for t in range(1, 13):
             name = osp.join('VIP_Sequence', v, f'{t:012d}.jpg')
             a, b = _read(osp.join(root, name)), _read(osp.join(clean, name))
@@ -183,20 +183,49 @@ def test_split_videos():
 TINY = dict(num_videos=1, num_frames=3, size=(48, 32), progress=False)
 
 
-def test_refuses_foreign_folder_and_replaces_old_set(tmp_path):
+def test_refuses_foreign_folder_unless_overwrite(tmp_path):
     foreign = tmp_path / 'foreign'
-    foreign.mkdir()
+    (foreign / 'meta').mkdir(parents=True)
     (foreign / 'mine.txt').write_text('keep me')
-    with pytest.raises(FileExistsError, match='not a synthetic set'):
+    (foreign / 'meta' / 'theirs.json').write_text('{}')
+    with pytest.raises(FileExistsError, match='not a synthetic set.*'
+                       'would replace meta'):
         generate_dataset(str(foreign), **TINY)
-    assert os.listdir(foreign) == ['mine.txt']
+    assert sorted(os.listdir(foreign)) == ['meta', 'mine.txt']
+    assert (foreign / 'meta' / 'theirs.json').is_file()
     generate_dataset(str(foreign), overwrite=True, **TINY)
-    assert not (foreign / 'mine.txt').exists()
-    # a previous synthetic set is replaced without --overwrite
-    (foreign / 'stale.txt').write_text('old')
-    summary = generate_dataset(str(foreign), seed=3, **TINY)
-    assert summary['seed'] == 3 and not (foreign / 'stale.txt').exists()
+    # only the set's own entries are replaced; the user's file is kept
+    assert (foreign / 'mine.txt').read_text() == 'keep me'
+    assert os.listdir(foreign / 'meta') == ['videos1.json']
+    assert sorted(os.listdir(foreign)) == [
+        'VIP_Fine', 'VIP_Sequence', 'flow', 'meta', 'mine.txt',
+        'summary.json']
     assert sorted(os.listdir(tmp_path)) == ['foreign']  # no temp folders
+
+
+def test_replaces_only_what_a_previous_set_wrote(tmp_path):
+    out = tmp_path / 'set'
+    generate_dataset(str(out), fmt='davis', preview=True, **TINY)
+    (out / 'notes.txt').write_text('mine')
+    (out / 'work_dirs').mkdir()
+    (out / 'work_dirs' / 'log').write_text('run')
+    # a previous synthetic set needs no --overwrite; its entries go
+    summary = generate_dataset(str(out), seed=3, **TINY)
+    assert summary['seed'] == 3 and summary['format'] == 'vip'
+    assert sorted(os.listdir(out)) == [
+        'VIP_Fine', 'VIP_Sequence', 'flow', 'meta', 'notes.txt',
+        'summary.json', 'work_dirs']  # DAVIS folders and preview gone
+    assert (out / 'notes.txt').read_text() == 'mine'
+    assert (out / 'work_dirs' / 'log').read_text() == 'run'
+    assert sorted(os.listdir(tmp_path)) == ['set']
+
+
+def test_cli_error_for_a_file_as_out(tmp_path):
+    f = tmp_path / 'file'
+    f.write_text('x')
+    with pytest.raises(FileExistsError, match='not a folder'):
+        generate_dataset(str(f), **TINY)
+    assert f.read_text() == 'x'
 
 
 def test_interrupted_run_leaves_nothing(tmp_path, monkeypatch):
@@ -218,7 +247,10 @@ def test_interrupted_run_leaves_nothing(tmp_path, monkeypatch):
 @pytest.mark.parametrize('kwargs,msg', [
     (dict(size=(12, 64)), 'size'), (dict(annotate_every=0), 'annotate'),
     (dict(num_videos=0), 'num_videos'), (dict(fmt='coco'), 'fmt'),
-    (dict(degrade_ratio=1.5), 'degrade_ratio'), (dict(seed=-1), 'seed')])
+    (dict(degrade_ratio=1.5), 'degrade_ratio'), (dict(seed=-1), 'seed'),
+    (dict(occlusion_ratio=-0.1), 'occlusion_ratio'),
+    (dict(person_height=(0.9, 0.5)), 'person_height'),
+    (dict(max_people=0), 'max_people')])
 def test_bad_arguments(tmp_path, kwargs, msg):
     with pytest.raises(ValueError, match=msg):
         generate_dataset(str(tmp_path / 'x'), **dict(TINY, **kwargs))
@@ -231,9 +263,134 @@ def test_preview_sheet(tmp_path):
     sheet = _read(summary['preview_path'])[..., ::-1]  # RGB
     from aten_mm.visualization.palette import VIP_PALETTE
     video = make_video(0, 0, (64, 48), 3)
-    cat, _, _ = render_labels(video, 0)
+    cat, _, _ = render_labels(video, 1)  # frame 1: the first with a flow
     # first row, middle panel (enlarged x4 to >= 200 px wide, 4 px gaps,
     # 16 px title bar) is the part map of videos1 in the VIP palette
     panel = sheet[16:16 + 48 * 4, 4 + 256 + 4:4 + 2 * 256 + 4]
     np.testing.assert_array_equal(
         panel, np.repeat(np.repeat(VIP_PALETTE[cat], 4, 0), 4, 1))
+    # ... and the fourth panel its flow 1 -> 0 in the colour wheel
+    from aten_mm.datasets.synthetic.flow import backward_flow
+    from aten_mm.datasets.synthetic.preview import flow_panel
+    from aten_mm.datasets.synthetic.scene import render_frame
+    flow = flow_panel(*backward_flow(render_frame(video, 0),
+                                     render_frame(video, 1)))
+    x = 4 + 3 * (256 + 4)
+    np.testing.assert_array_equal(sheet[16:16 + 48 * 4, x:x + 256],
+                                  np.repeat(np.repeat(flow, 4, 0), 4, 1))
+
+
+def _meta(root, video):
+    with open(osp.join(root, 'meta', video + '.json')) as f:
+        return json.load(f)
+
+
+@pytest.mark.parametrize('fmt', ['vip', 'davis'])
+def test_flow_files_match_the_renderer(small_sets, fmt):
+    import mmcv
+
+    from aten_mm.datasets.synthetic.flow import backward_flow
+    from aten_mm.datasets.synthetic.scene import render_frame
+    root, summary = small_sets.get('a' if fmt == 'vip' else 'davis',
+                                   **({} if fmt == 'vip' else
+                                      dict(fmt='davis')))
+    assert summary['flow'] is True and summary['generator_version'] == 2
+    frames_dir = (osp.join(root, 'VIP_Sequence') if fmt == 'vip' else
+                  osp.join(root, 'JPEGImages', '480p'))
+    for i, v in enumerate(('videos1', 'videos2', 'videos3')):
+        stems = sorted(n[:-4] for n in os.listdir(osp.join(frames_dir, v)))
+        assert sorted(os.listdir(osp.join(root, 'flow', v))) == sorted(
+            [s + '.flo' for s in stems[1:]] +
+            [s + '_valid.png' for s in stems[1:]])
+        if i:
+            continue
+        # second path: the files are the flow of the rendered scene
+        video = make_video(0, 0, (96, 64), 12)
+        prev = render_frame(video, 4)
+        cur = render_frame(video, 5)
+        flow, valid = backward_flow(prev, cur)
+        got = mmcv.flowread(osp.join(root, 'flow', v, stems[5] + '.flo'))
+        assert got.shape == (64, 96, 2) and got.dtype == np.float32
+        np.testing.assert_array_equal(got, flow)
+        mask = _read(osp.join(root, 'flow', v, stems[5] + '_valid.png'))
+        np.testing.assert_array_equal(mask, np.where(valid, 255, 0))
+        assert 0.3 < valid.mean() < 1.0
+
+
+def test_no_flow_changes_nothing_else(small_sets):
+    a = _files(small_sets.get('a')[0])
+    root, summary = small_sets.get('noflow', flow=False)
+    b = _files(root)
+    assert summary['flow'] is False
+    assert not osp.exists(osp.join(root, 'flow'))
+    assert sorted(b) == sorted(k for k in a if not k.startswith('flow'))
+    assert [k for k in b if k != 'summary.json' and a[k] != b[k]] == []
+
+
+def test_hard_frame_flags_match_the_render(small_sets):
+    from aten_mm.datasets.synthetic.scene import OCC_BASE, render_frame
+    ratio = 0.4
+    root, summary = small_sets.get('occ', occlusion_ratio=ratio)
+    clean_root, _ = small_sets.get('clean', degrade_ratio=0.0)
+    n_occluded = n_hard = 0
+    for i, v in enumerate(('videos1', 'videos2', 'videos3')):
+        meta = _meta(root, v)
+        occ_video = make_video(0, i, (96, 64), 12, occlusion_ratio=ratio)
+        free_video = make_video(0, i, (96, 64), 12, occlusion_ratio=0.0)
+        assert occ_video.occluders and not free_video.occluders
+        for t in range(12):
+            fid = t + 1
+            with_occ = render_frame(occ_video, t)
+            without = render_frame(free_video, t)
+            person = without.human > 0
+            changed = with_occ.human != without.human
+            # labels change only where an occluder is drawn, to class 0
+            assert (with_occ.surface[changed] >= OCC_BASE).all()
+            assert (with_occ.surface[changed] < 256).all()
+            assert (with_occ.category[changed] == 0).all()
+            hidden = (changed & person).sum() / max(person.sum(), 1)
+            assert (fid in meta['occluded_frames']) == (hidden >= 0.05)
+            kinds = meta['hard_kinds'].get(str(fid), [])
+            assert ('occluder' in kinds) == (hidden >= 0.05)
+            assert (fid in meta['hard_frames']) == bool(kinds)
+            if t % 5 == 0:  # annotated: the files hold the visible labels
+                cat = _read(osp.join(root, ANN, 'Category_ids', v,
+                                     f'{fid:012d}.png'))
+                np.testing.assert_array_equal(cat, with_occ.category)
+        assert meta['hard_frames'] == sorted(
+            set(meta['occluded_frames']) | set(meta['degraded_frames']))
+        for fid in meta['degraded_frames']:
+            assert meta['degradation'][str(fid)] in meta['hard_kinds'][
+                str(fid)]
+            if meta['degradation'][str(fid)] == 'low_light':
+                name = osp.join('VIP_Sequence', v, f'{fid:012d}.jpg')
+                dark = _read(osp.join(root, name)).mean()
+                assert dark < 0.5 * _read(osp.join(clean_root, name)).mean()
+        n_occluded += len(meta['occluded_frames'])
+        n_hard += len(meta['hard_frames'])
+    assert summary['occluded_frames'] == n_occluded > 0
+    assert summary['hard_frames'] == n_hard
+
+
+def test_vip_like_framing():
+    from aten_mm.datasets.synthetic.scene import person_pose, render_frame
+    people, cut, tall = [], 0, []
+    for i in range(8):
+        video = make_video(0, i, (128, 96), 20)
+        people.append(len(video.tracks))
+        for t in range(0, 20, 4):
+            frame = render_frame(video, t)
+            for tr in video.tracks:
+                h = person_pose(video, tr, t)[0].height / 96
+                assert 0.5 - 1e-9 <= h <= 0.95 + 1e-9
+            for pid in np.unique(frame.human[frame.human > 0]):
+                ys, xs = np.nonzero(frame.human == pid)
+                tall.append((ys.max() - ys.min() + 1) / 96)
+                cut += int(xs.min() == 0 or xs.max() == 127 or
+                           ys.max() == 95)
+    assert set(people) <= {1, 2, 3} and len(set(people)) >= 2
+    assert cut > 0  # partly out of view
+    assert np.median(tall) > 0.45  # visible people are big, as in VIP
+    small = make_video(0, 0, (128, 96), 5, person_height=(0.2, 0.3))
+    for tr in small.tracks:
+        assert 0.2 <= person_pose(small, tr, 0)[0].height / 96 <= 0.3

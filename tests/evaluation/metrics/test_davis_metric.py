@@ -60,3 +60,22 @@ def test_size_mismatch(tmp_path):
     s = _sample(tmp_path, 'a', 0, np.zeros((4, 4)), np.zeros((4, 5)))
     with pytest.raises(ValueError, match='00000.png'):
         DAVISMetric().process(None, [s])
+
+
+def test_out_dir_writes_result_pngs(tmp_path):
+    gt = np.zeros((4, 6), np.uint8)
+    pred = np.zeros((4, 6), int)
+    pred[1:3, 2:5] = 1
+    pred[0, 0] = 2  # class 2 is not foreground
+    annotated = _sample(tmp_path, 'a', 3, gt, pred)
+    bare = dict(annotated, seg_map_path=None,
+                img_path=str(tmp_path / 'a' / '00004.jpg'))
+    out = tmp_path / 'out'
+    DAVISMetric(out_dir=str(out)).process(None, [annotated, bare])
+    assert sorted(p.name for p in (out / 'a').iterdir()) == ['00003.png']
+    np.testing.assert_array_equal(
+        np.array(Image.open(out / 'a' / '00003.png')), pred == 1)
+    DAVISMetric(out_dir=str(out), write_unannotated=True).process(
+        None, [bare])
+    assert sorted(p.name for p in (out / 'a').iterdir()) == [
+        '00003.png', '00004.png']

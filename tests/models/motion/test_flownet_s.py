@@ -162,3 +162,116 @@ def test_bad_config_and_input():
     assert model.scale_head is None
     assert model(torch.zeros(1, 3, 64, 64), torch.zeros(1, 3, 64, 64))[1] \
         is None
+
+
+@pytest.mark.parametrize('input_scale', [1.0, 0.5])
+def test_predict_dense_units_and_pyramid(input_scale):
+    model = tiny_flownet(input_scale=input_scale)
+    set_constant_raw_flow(model, 0.25, -0.5)
+    cur, ref = torch.randn(2, 1, 3, 100, 70).unbind(0)
+    dense = model.predict_dense(cur, ref)
+    assert dense.shape == (1, 2, 100, 70)
+    # raw 0.25 * 20 = 5 input pixels = 5 / input_scale frame pixels
+    torch.testing.assert_close(dense[:, 0], torch.full((1, 100, 70),
+                                                       5.0 / input_scale))
+    torch.testing.assert_close(dense[:, 1], torch.full((1, 100, 70),
+                                                       -10.0 / input_scale))
+    # dense and the stride-4 grid flow agree: grid flow * 4 = frame pixels
+    flow, _ = model(cur, ref)
+    torch.testing.assert_close(flow * 4, dense[:, :, ::4, ::4])
+    flows, _, (hs, ws) = model.pyramid(cur, ref)
+    assert (hs, ws) == (round(100 * input_scale), round(70 * input_scale))
+    assert [tuple(f.shape[-2:]) for f in flows][-1] == (
+        -(-hs // 64) * 16, -(-ws // 64) * 16)
+
+
+def test_predict_dense_of_a_non_constant_field():
+    """A raw x-flow ramp over the stride-4 cells is upsampled bilinearly."""
+    model = tiny_flownet()
+    cur, ref = torch.randn(2, 1, 3, 64, 64).unbind(0)
+
+    def forward_raw(x):
+        flows, feat = type(model).forward_raw(model, x)
+        ramp = torch.arange(16.0).view(1, 1, 1, 16).expand(1, 2, 16, 16)
+        return flows[:-1] + [ramp.clone()], feat
+
+    model.forward_raw = forward_raw
+    dense = model.predict_dense(cur, ref)
+    # cell c covers pixels 4c..4c+3, centre 4c + 1.5: pixel 4c + 1.5 has
+    # exactly the cell's value; in between, linear
+    torch.testing.assert_close(
+        (dense[0, 0, 0, 5] + dense[0, 0, 0, 6]) / 2, torch.tensor(20.0))
+    torch.testing.assert_close(dense[0, 0, 0, 6] - dense[0, 0, 0, 2],
+                               torch.tensor(20.0))
+
+
+def test_input_convention_travels_with_the_weights():
+    src = tiny_flownet(flow_mean='pair', to_bgr=True, flow_std=128.0)
+    conv = src.input_convention()
+    assert conv == dict(mean=[0.0] * 3, std=[128.0] * 3, pair_mean=True,
+                        bgr=True)
+    dst = tiny_flownet()
+    dst.load_state_dict(src.state_dict(), strict=True)
+    assert dst.input_convention() == conv
+    pre = torch.randn(1, 3, 8, 8)
+    torch.testing.assert_close(dst._prepare(pre, pre * 0.5),
+                               src._prepare(pre, pre * 0.5))
+    # a checkpoint written before the convention was stored: the keys are
+    # not reported missing and the configured convention stays
+    old = {k: v for k, v in src.state_dict().items()
+           if not k.startswith('input_')}
+    fresh = tiny_flownet()
+    result = fresh.load_state_dict(old, strict=True)
+    assert result.missing_keys == []
+    assert fresh.input_convention()['pair_mean'] is False
+    assert fresh.input_convention()['mean'] == [114.75, 110.16, 104.805]
+
+
+def test_untrained_warning_once_and_pretrained_init(tmp_path, monkeypatch):
+    from aten_mm.models.motion import flownet_s
+    logged = []
+    monkeypatch.setattr(
+        flownet_s, 'print_log',
+        lambda msg, logger=None, level=None: logged.append((msg, level)))
+    model = tiny_flownet()
+    untrained = [m for m, _ in logged if m == flownet_s.UNTRAINED_WARNING]
+    assert len(untrained) == 1
+    logged.clear()
+    tiny_flownet(warn_untrained=False)
+    assert not logged
+    # a checkpoint with our key prefix and a non-default convention
+    model.set_input_convention(**flownet_s.INPUT_CONVENTIONS['mmflow'])
+    with torch.no_grad():
+        model.predict_flow2.bias.fill_(0.125)
+    state = {'motion.' + k: v for k, v in model.state_dict().items()
+             if not k.startswith('scale_head')}
+    state['detector.head.conv1.weight'] = torch.zeros(1)
+    path = str(tmp_path / 'flow.pth')
+    torch.save(dict(state_dict=state, meta=dict(iter=3)), path)
+    logged.clear()
+    loaded = tiny_flownet(init_cfg=dict(type='Pretrained', checkpoint=path))
+    assert not [m for m, _ in logged if m == flownet_s.UNTRAINED_WARNING]
+    for key, value in model.state_dict().items():
+        if not key.startswith('scale_head'):
+            assert torch.equal(loaded.state_dict()[key], value), key
+    assert loaded.input_convention() == model.input_convention()
+    assert loaded.input_convention()['bgr'] is True
+    # the scale field (absent) keeps its paper init
+    assert torch.equal(loaded.scale_head.bias, torch.ones(8))
+    assert not loaded.scale_head.weight.any()
+    # a convention only in the meta (no input_* entries) is applied
+    state = {k: v for k, v in state.items() if '.input_' not in k}
+    torch.save(dict(state_dict=state, meta=dict(
+        flownet_input=flownet_s.INPUT_CONVENTIONS['mmtracking'])), path)
+    loaded = tiny_flownet(init_cfg=dict(type='Pretrained', checkpoint=path,
+                                        prefix='motion.'))
+    assert loaded.input_convention()['mean'] == [
+        round(v, 4) for v in flownet_s.INPUT_CONVENTIONS['mmtracking'][
+            'mean']]
+    # weights of another width are refused, naming the file
+    with pytest.raises(ValueError, match='does not fit'):
+        tiny_flownet(base_channels=8,
+                     init_cfg=dict(type='Pretrained', checkpoint=path))
+    with pytest.raises(ValueError, match="prefix 'nope.'"):
+        tiny_flownet(init_cfg=dict(type='Pretrained', checkpoint=path,
+                                   prefix='nope.'))

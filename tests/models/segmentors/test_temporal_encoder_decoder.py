@@ -102,3 +102,23 @@ def test_bad_inputs_are_refused(model):
     cfg.test_cfg = dict(mode='slide', crop_size=(64, 64), stride=(32, 32))
     with pytest.raises(ValueError, match="test_cfg.mode must be 'whole'"):
         MODELS.build(cfg)
+
+
+def test_the_aligner_is_the_video_parsers_one(model):
+    """Eq. 3/6 is the registered FlowAligner (shared with the video
+    parsers); an IdentityAligner feeds the references unwarped."""
+    from aten_mm.models.layers import FlowAligner, IdentityAligner
+    assert isinstance(model.aligner, FlowAligner)
+    assert model.warp is model.aligner.warp
+    cfg = Config.fromfile(CONFIG).model
+    cfg.aligner = dict(type='IdentityAligner')
+    torch.manual_seed(0)
+    plain = MODELS.build(cfg).eval()
+    assert isinstance(plain.aligner, IdentityAligner)
+    torch.manual_seed(3)
+    frames = [torch.randn(1, 3, 64, 64) for _ in range(2)]
+    with torch.no_grad():
+        fused = plain.extract_feat(frames)[0]
+        feats = [_frame_feat(plain, f) for f in frames]
+        expected = plain.encoder(feats)
+    torch.testing.assert_close(fused, expected, rtol=1e-4, atol=1e-5)

@@ -49,11 +49,16 @@ def video_sample(t, n, h=64, w=64, video_id='v0', **meta):
     return DetDataSample(metainfo=info)
 
 
+def stream_sample(t, n, h=64, w=64, video_id='v0', **meta):
+    """Data sample of frame ``t`` fed in stream mode (``stream=True``)."""
+    return video_sample(t, n, h, w, video_id, stream=True, **meta)
+
+
 def clip_of(model, video, t, **meta):
     """Clip-mode input ``(1, F, 3, H, W)`` and sample for target ``t``.
 
     The plan is the model's own (:meth:`plan`), which is what the dataset
-    computes with the same clip_sampling function.
+    computes with the same frame-plan function.
     """
     n, _, h, w = video.shape
     plan = model.plan(t, n)
@@ -164,6 +169,7 @@ def vid_helpers():
     import types
     return types.SimpleNamespace(
         build_tiny=build_tiny, synthetic_video=synthetic_video,
-        video_sample=video_sample, clip_of=clip_of, feat_of=feat_of,
+        video_sample=video_sample, stream_sample=stream_sample,
+        clip_of=clip_of, feat_of=feat_of,
         light_heads=light_heads,
         training_clip=training_clip, train_losses=train_losses)

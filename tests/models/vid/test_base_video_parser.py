@@ -25,7 +25,7 @@ def _run_stream(h, model, video, video_id='v0', n=None):
     out, released = {}, {}
     with torch.no_grad():
         for t in range(video.size(0)):
-            sample = h.video_sample(t, n, video_id=video_id)
+            sample = h.stream_sample(t, n, video_id=video_id)
             for res in model.predict(video[t][None, None], [sample]):
                 out[res.frame_index] = res
                 released[res.frame_index] = t
@@ -78,7 +78,7 @@ def test_stream_cache_is_bounded(vid_helpers, name):
     emitted = []
     with torch.no_grad():
         for t in range(50):
-            sample = h.video_sample(t, 60)
+            sample = h.stream_sample(t, 60)
             emitted += [s.frame_index for s in
                         model.predict(video[t][None, None], [sample])]
             cache = model.stream_cache
@@ -100,10 +100,10 @@ def test_stream_new_video_flushes_the_previous_one(vid_helpers):
         first = []
         for t in range(5):  # announced as 13 frames, ends after 5
             first += model.predict(video[t][None, None],
-                                   [h.video_sample(t, 13, video_id='a')])
+                                   [h.stream_sample(t, 13, video_id='a')])
         assert first == []  # all wait for key 7
         out = model.predict(video[0][None, None],
-                            [h.video_sample(0, 13, video_id='b')])
+                            [h.stream_sample(0, 13, video_id='b')])
         # the 5 frames of 'a' come out, parsed as a 5-frame video
         assert [s.frame_index for s in out] == [0, 1, 2, 3, 4]
         assert {s.video_id for s in out} == {'a'}
@@ -114,7 +114,7 @@ def test_stream_new_video_flushes_the_previous_one(vid_helpers):
                                        atol=1e-5, rtol=0)
         with pytest.raises(ValueError, match='in order'):
             model.predict(video[2][None, None],
-                          [h.video_sample(2, 13, video_id='b')])
+                          [h.stream_sample(2, 13, video_id='b')])
 
 
 def test_frozen_module_gets_no_gradient(vid_helpers):
@@ -148,8 +148,8 @@ def test_bad_options_are_rejected(vid_helpers):
     h = vid_helpers
     with pytest.raises(ValueError, match='freeze_modules'):
         h.build_tiny('aten_tiny', freeze_modules=['flow'])
-    with pytest.raises(ValueError, match='test_mode'):
-        h.build_tiny('aten_tiny', test_mode='online')
+    with pytest.raises(ValueError, match='key_position'):
+        h.build_tiny('aten_tiny', key_position='middle')
     with pytest.raises(ValueError, match='propagate'):
         h.build_tiny('aten_tiny', propagate='warp')
     with pytest.raises(ValueError, match='motion'):
@@ -168,7 +168,7 @@ class _FrameList(Dataset):
                 sample = DetDataSample(metainfo=dict(
                     video_id=vid, video_length=n, frame_index=t,
                     img_shape=(64, 64), ori_shape=(64, 64),
-                    scale_factor=(1., 1.)))
+                    scale_factor=(1., 1.), stream=True))
                 self.items.append(dict(inputs=frames[t:t + 1],
                                        data_samples=sample))
 
@@ -219,10 +219,12 @@ def test_mmengine_test_loop_runs_stream_mode(vid_helpers, tmp_path):
                                    + [('b', t) for t in range(4)])
 
 
-def test_auto_mode_keeps_self_contained_frames_stateless(vid_helpers):
-    """A one-frame clip that needs no other frame is parsed at once."""
+def test_the_sample_says_its_mode(vid_helpers):
+    """A one-frame clip is parsed at once; a stream frame (``stream=True``)
+    starts a stream and may wait; a clip lacking frames is refused."""
     h = vid_helpers
-    model = h.light_heads(h.build_tiny('dff_tiny'))  # l = 5: key 7
+    model = h.light_heads(  # l = 5, median keys: key 7
+        h.build_tiny('dff_tiny', key_position='median'))
     video = h.synthetic_video(13)
     with torch.no_grad():
         # VIP clip item whose target is its key (p = 0): clip mode
@@ -232,7 +234,7 @@ def test_auto_mode_keeps_self_contained_frames_stateless(vid_helpers):
         assert out.frame_index == 7 and model.stream_cache is None
         # a frame that needs its key starts a stream and waits
         assert model.predict(video[0][None, None],
-                             [h.video_sample(0, 13)]) == []
+                             [h.stream_sample(0, 13)]) == []
         assert model.stream_cache is not None
     # ATEN on a one-segment video: the dataset repeats the key as refs
     aten = h.light_heads(h.build_tiny('aten_tiny'))
@@ -241,5 +243,23 @@ def test_auto_mode_keeps_self_contained_frames_stateless(vid_helpers):
         assert sample.ref_frame_indices == [1, 1] and inputs.shape[1] == 1
         assert len(aten.predict(inputs, [sample])) == 1
         with pytest.raises(ValueError, match='lacks frames'):
-            aten.test_mode = 'clip'
             aten.predict(video[0][None, None], [h.video_sample(0, 13)])
+
+
+def test_clip_mode_refuses_references_other_than_the_plan(vid_helpers):
+    """At inference a clip must carry exactly the model's plan; the error
+    names the clip's frames and the plan's."""
+    h = vid_helpers
+    model = h.light_heads(h.build_tiny('aten_tiny'))  # t = 4: refs [1, 7]
+    video = h.synthetic_video(13)
+    inputs, sample = h.clip_of(model, video, 4)
+    assert sample.ref_frame_indices == [1, 7]
+    sample.set_metainfo(dict(ref_frame_indices=[1, 1]))
+    with torch.no_grad():
+        with pytest.raises(ValueError, match=r'reference frames \[1, 1\] '
+                           r".*references \[1, 7\]"):
+            model.predict(inputs, [sample])
+        # training takes the clip's own plan (random keys, §4.4)
+        model(inputs, [sample], mode='tensor')
+        sample.set_metainfo(dict(ref_frame_indices=[1, 7]))
+        assert len(model.predict(inputs, [sample])) == 1

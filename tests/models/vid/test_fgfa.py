@@ -15,7 +15,9 @@ def test_fgfa_aggregates_the_aligned_neighbours(vid_helpers):
         got = h.feat_of(model, video, 6)
         feats = model.detector.extract_feat(video[5:8])
         flow, scale = model.motion(video[[6, 6]], video[[5, 7]])
-        aligned = flow_warp(feats[[0, 2]], flow) * scale
+        # FGFA has no scale field: warping only
+        assert scale is None and model.motion.scale_head is None
+        aligned = flow_warp(feats[[0, 2]], flow)
         stack = torch.cat([feats[1:2], aligned])
         weights = model.aggregator.weights(feats[1:2], stack)
     torch.testing.assert_close(got, (weights * stack).sum(0, keepdim=True),

@@ -1,0 +1,313 @@
+"""Export a parser's tensor graphs to ONNX, each checked against PyTorch.
+
+:func:`export_checked` writes a graph only after ONNX Runtime reproduced
+the PyTorch outputs on every check input within the tolerance
+``|ort - torch| <= atol + rtol * max|torch|`` (per output; defaults
+``atol = 1e-4``, ``rtol = 1e-4``: float32 kernels of two libraries agree to
+about 1e-6 relative, a wrong graph differs by O(1)). The graph is written
+to a hidden temporary file next to its destination and renamed at the
+end, so a graph that fails its check never appears under the final name.
+
+:func:`export_model` exports every part of :mod:`.graphs` a model has and
+writes ``manifest.json`` (input size, names, check results) beside them;
+the ONNX Runtime backend (:mod:`.ort_backend`) reads it back.
+"""
+import json
+import os
+import os.path as osp
+import tempfile
+import warnings
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+import torch.nn as nn
+from torch import Tensor
+
+from .graphs import (
+    EncoderGraph,
+    FeatGraph,
+    MotionGraph,
+    WarpGraph,
+    encoder_steps,
+    example_inputs,
+    find_parts,
+)
+
+#: ONNX opset: ``grid_sample`` (the warp W) exports from opset 16.
+OPSET = 17
+ATOL = 1e-4
+RTOL = 1e-4
+MANIFEST = 'manifest.json'
+
+
+class GraphCheckError(ValueError):
+    """An exported graph does not reproduce its PyTorch module."""
+
+
+def ort_session(path: str, threads: Optional[int] = None):
+    """An ONNX Runtime CPU session on ``path`` with ``threads`` threads.
+
+    Args:
+        path (str): ``.onnx`` file.
+        threads (int, optional): Intra-op threads; PyTorch's count if None.
+
+    Returns:
+        onnxruntime.InferenceSession: The session.
+    """
+    import onnxruntime as ort
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads or torch.get_num_threads()
+    opts.inter_op_num_threads = 1
+    opts.log_severity_level = 3
+    return ort.InferenceSession(path, opts,
+                                providers=['CPUExecutionProvider'])
+
+
+def run_session(sess, inputs: Sequence[Tensor]) -> List[np.ndarray]:
+    """Run ``sess`` on tensors given in its input order."""
+    names = [i.name for i in sess.get_inputs()]
+    feed = {n: t.detach().cpu().numpy() for n, t in zip(names, inputs)}
+    return sess.run(None, feed)
+
+
+def max_abs_diff(ref: Sequence[Tensor],
+                 out: Sequence[np.ndarray]) -> Tuple[float, bool]:
+    """Largest ``|out - ref|`` over all outputs, and whether every output
+    stays within ``atol + rtol * max|ref|`` (a shape mismatch fails)."""
+    worst, ok = 0.0, len(ref) == len(out)
+    for r, o in zip(ref, out):
+        r = r.detach().cpu().numpy()
+        if r.shape != o.shape:
+            return float('inf'), False
+        diff = float(np.abs(r - o).max()) if r.size else 0.0
+        limit = ATOL + RTOL * (float(np.abs(r).max()) if r.size else 0.0)
+        worst = max(worst, diff)
+        ok = ok and diff <= limit
+    return worst, ok
+
+
+def _as_tuple(out) -> Tuple[Tensor, ...]:
+    return tuple(out) if isinstance(out, (tuple, list)) else (out, )
+
+
+def export_checked(module: nn.Module, inputs: Tuple[Tensor, ...],
+                   path: str, input_names: Sequence[str],
+                   output_names: Sequence[str],
+                   checks: Sequence[Tuple[Tensor, ...]] = (),
+                   dynamic_batch: bool = True) -> List[float]:
+    """Export ``module`` to ``path`` if ONNX Runtime reproduces it.
+
+    Args:
+        module (nn.Module): Tensor-only module, in eval mode.
+        inputs (tuple[Tensor]): Example inputs the graph is traced with.
+        path (str): Destination ``.onnx`` file.
+        input_names (list[str]): One name per input.
+        output_names (list[str]): One name per output.
+        checks (list[tuple[Tensor]]): More input tuples to compare on (the
+            tracing inputs are always compared).
+        dynamic_batch (bool): Keep axis 0 of every input/output dynamic.
+
+    Returns:
+        list[float]: The max abs difference of each check.
+
+    Raises:
+        GraphCheckError: When a check fails; nothing is written at
+            ``path`` then.
+    """
+    axes = None
+    if dynamic_batch:
+        axes = {n: {0: 'batch'} for n in (*input_names, *output_names)}
+    folder = osp.dirname(osp.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix='.tmp-', suffix='.onnx', dir=folder)
+    os.close(fd)
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            # tracing warns about every Python shape check it freezes; the
+            # comparison below is what tells whether the graph is right
+            warnings.simplefilter('ignore', torch.jit.TracerWarning)
+            torch.onnx.export(
+                module, inputs, tmp, input_names=list(input_names),
+                output_names=list(output_names), dynamic_axes=axes,
+                opset_version=OPSET, do_constant_folding=True,
+                dynamo=False)
+            sess = ort_session(tmp)
+            diffs = []
+            for args in (inputs, *checks):
+                ref = _as_tuple(module(*args))
+                diff, ok = max_abs_diff(ref, run_session(sess, args))
+                diffs.append(diff)
+                if not ok:
+                    raise GraphCheckError(
+                        f'{osp.basename(path)}: ONNX Runtime differs from '
+                        f'PyTorch by {diff:.3g}, over the tolerance '
+                        f'{ATOL:g} + {RTOL:g} * max|torch|; the graph was '
+                        'not written')
+        os.replace(tmp, path)
+    finally:
+        if osp.exists(tmp):
+            os.remove(tmp)
+    return diffs
+
+
+def export_model(model: nn.Module, out_dir: str, frames: Sequence[Tensor],
+                 log=print) -> Dict:
+    """Export every tensor graph of ``model`` into ``out_dir``.
+
+    Args:
+        model (nn.Module): Per-frame or video parser, eval mode.
+        out_dir (str): Folder for ``<part>.onnx`` and ``manifest.json``.
+        frames (list[Tensor]): At least two preprocessed frames
+            ``(1, 3, H, W)`` of one size: a random one and a real one;
+            every graph is checked on each (and on a batch of two).
+        log (Callable): Receives one line per graph.
+
+    Returns:
+        dict: The manifest written to ``out_dir/manifest.json``.
+    """
+    if len(frames) < 2:
+        raise ValueError('export_model needs at least two frames')
+    os.makedirs(out_dir, exist_ok=True)
+    shape = tuple(frames[0].shape[-2:])
+    model.eval()
+    parts = {k: v[2] for k, v in find_parts(model).items()}
+    with torch.no_grad():
+        feats = [parts['feat'].extract_feat(f) for f in frames]
+        sets = [example_inputs(model, feats[i], frames[i],
+                               frames[(i + 1) % len(frames)])
+                for i in range(len(frames))]
+    graphs = {'feat': (FeatGraph(parts['feat']), ['img'], ['feat'])}
+    if 'motion' in parts:
+        outs = ['flow']
+        if getattr(parts['motion'], 'scale_head', None) is not None:
+            outs.append('scale')
+        graphs['motion'] = (MotionGraph(parts['motion']), ['cur', 'ref'],
+                            outs)
+        graphs['warp'] = (WarpGraph(), ['feat', 'flow'], ['warped'])
+    steps = encoder_steps(model)
+    if steps:
+        graphs['encoder'] = (EncoderGraph(parts['encoder'], steps),
+                             [f'feat_{i}' for i in range(steps)], ['enc'])
+    manifest = {'input_shape': list(shape), 'opset': OPSET,
+                'tolerance': {'atol': ATOL, 'rtol': RTOL},
+                'encoder_steps': steps, 'graphs': {}}
+    for name, (module, ins, outs) in graphs.items():
+        first, *rest = [s[name] for s in sets]
+        batch = tuple(torch.cat([a, b]) for a, b in zip(first, rest[0]))
+        diffs = export_checked(module.eval(), first,
+                               osp.join(out_dir, f'{name}.onnx'), ins,
+                               outs, checks=[*rest, batch])
+        manifest['graphs'][name] = {
+            'file': f'{name}.onnx', 'inputs': ins, 'outputs': outs,
+            'max_abs_diff': max(diffs)}
+        log(f'{name}.onnx: max |onnxruntime - torch| = {max(diffs):.3g} '
+            f'over {len(diffs)} checks')
+    with open(osp.join(out_dir, MANIFEST), 'w') as f:
+        json.dump(manifest, f, indent=2)
+    return manifest
+
+
+def preprocess_frame(model: nn.Module, frame_bgr: np.ndarray) -> Tensor:
+    """A BGR frame through the config's test pipeline and the model's data
+    preprocessor: the ``(1, 3, H, W)`` input the graphs see.
+
+    Args:
+        model (nn.Module): From :func:`aten_mm.apis.init_model`.
+        frame_bgr (np.ndarray): ``(h, w, 3)`` uint8 frame.
+
+    Returns:
+        Tensor: ``(1, 3, H, W)`` normalised and padded frame.
+    """
+    from aten_mm.apis.inference import build_frame_pipeline, frame_results
+    data = build_frame_pipeline(model.cfg)(
+        frame_results(frame_bgr, 0, 'export', 1))
+    batch = model.data_preprocessor(
+        dict(inputs=[data['inputs']], data_samples=[data['data_samples']]),
+        False)
+    inputs = batch['inputs']
+    return inputs.reshape(-1, *inputs.shape[-3:])[:1]
+
+
+def check_frames(model: nn.Module, frame_bgr: np.ndarray,
+                 seed: int = 0) -> List[Tensor]:
+    """A real and a random input of the same size for :func:`export_model`.
+
+    Args:
+        model (nn.Module): From :func:`aten_mm.apis.init_model`.
+        frame_bgr (np.ndarray): The real frame (any size: the test
+            pipeline resizes it as it would a video frame).
+        seed (int): Seed of the random frame.
+
+    Returns:
+        list[Tensor]: ``[real, random]``, each ``(1, 3, H, W)``.
+    """
+    real = preprocess_frame(model, frame_bgr)
+    gen = torch.Generator().manual_seed(seed)
+    noise = torch.randint(0, 256, frame_bgr.shape, generator=gen,
+                          dtype=torch.uint8).numpy()
+    return [real, preprocess_frame(model, noise)]
+
+
+def synthetic_frame(width: int = 1280, height: int = 720) -> np.ndarray:
+    """One rendered frame of the synthetic generator (people on texture)."""
+    from aten_mm.datasets.synthetic.generator import make_video
+    from aten_mm.datasets.synthetic.scene import render_image, render_labels
+    video = make_video(0, 0, (width, height), 1)
+    cat, hum, poses = render_labels(video, 0)
+    return render_image(video, 0, cat, hum, poses,
+                        np.random.default_rng([0, 0, 2, 0]))
+
+
+def read_frame(path: str) -> np.ndarray:
+    """A BGR frame from any path (non-UTF-8 names included)."""
+    import cv2
+    data = np.fromfile(path, dtype=np.uint8) if osp.isfile(path) else None
+    img = None
+    if data is not None and data.size:
+        img = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    if img is None:
+        raise GraphCheckError(f'{path}: not a readable image file')
+    return img
+
+
+def export_config(config: str, checkpoint: Optional[str], out_dir: str,
+                  frame_size: Optional[Sequence[int]] = None,
+                  image: Optional[str] = None, overwrite: bool = False,
+                  log=print) -> Dict:
+    """Build a model from ``config`` + ``checkpoint`` and export it.
+
+    Args:
+        config (str): Config file.
+        checkpoint (str, optional): Checkpoint; None or ``'none'`` keeps
+            random weights.
+        out_dir (str): Destination folder.
+        frame_size (tuple, optional): ``(H, W)`` of the videos to serve;
+            defaults to 720 x 1280. The test pipeline turns it into the
+            network input size the graphs are traced at.
+        image (str, optional): A real frame to check on (resized to
+            ``frame_size``); defaults to a rendered synthetic frame.
+        overwrite (bool): Replace an earlier export in ``out_dir``.
+        log (Callable): Progress lines.
+
+    Returns:
+        dict: The manifest.
+    """
+    import cv2
+
+    from aten_mm.apis.inference import init_model
+    manifest = osp.join(out_dir, MANIFEST)
+    if osp.exists(manifest) and not overwrite:
+        raise GraphCheckError(f'{manifest} exists; pass --overwrite to '
+                              'replace the graphs in that folder')
+    h, w = frame_size or (720, 1280)
+    if h < 32 or w < 32:
+        raise GraphCheckError(f'--shape {h} {w}: both sides must be >= 32')
+    if checkpoint == 'none':
+        checkpoint = None
+    model = init_model(config, checkpoint, device='cpu')
+    frame = read_frame(image) if image else synthetic_frame(w, h)
+    frame = cv2.resize(frame, (w, h), interpolation=cv2.INTER_AREA)
+    frames = check_frames(model, frame)
+    log(f'exporting at network input size {tuple(frames[0].shape[-2:])} '
+        f'into {out_dir}')
+    return export_model(model, out_dir, frames, log=log)

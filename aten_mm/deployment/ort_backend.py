@@ -1,0 +1,226 @@
+"""ONNX Runtime backend: a parser whose dense networks run as ONNX graphs.
+
+:func:`use_onnxruntime` swaps, inside a built model, N_feat (the
+detector's ``extract_feat``), FlowNet-S and the recurrent temporal encoder
+for callables that run the graphs of :func:`.onnx_export.export_model`.
+Everything else (the frame plan, the stream engine, the warp, the RPN and
+RoI heads with their NMS and RoIAlign) is the unchanged PyTorch code, so
+clip and stream inference, ``test_step`` and every tool work as before.
+
+Graphs come from ``onnx_dir`` (written by ``tools/deployment/
+export_onnx.py``), or are exported into a temporary folder at the first
+frame when no folder is given (the frame size is only known then: the
+graphs are traced at one input size).
+"""
+import json
+import os.path as osp
+import tempfile
+import warnings
+from typing import Callable, Dict, List, Optional, Sequence
+
+import torch
+import torch.nn as nn
+from torch import Tensor
+
+from .graphs import find_parts
+from .onnx_export import MANIFEST, export_model, ort_session, run_session
+
+BACKENDS = ('pytorch', 'onnxruntime')
+
+
+class OnnxBackendError(ValueError):
+    """The ONNX graphs do not fit the model or the input."""
+
+
+class _Graph:
+    """A session and the input size it was traced at."""
+
+    def __init__(self, path: str, shape: Sequence[int]) -> None:
+        self.sess = ort_session(path)
+        self.shape = tuple(shape)
+
+    def __call__(self, *inputs: Tensor) -> List[Tensor]:
+        outs = run_session(self.sess, inputs)
+        return [torch.from_numpy(o) for o in outs]
+
+
+class OrtFeat:
+    """``extract_feat`` of the detector on ONNX Runtime (N_feat, §4.5).
+
+    Args:
+        backend (OnnxRuntimeBackend): Owner of the sessions.
+        torch_fn (Callable): The PyTorch ``extract_feat`` it replaces.
+    """
+
+    def __init__(self, backend: 'OnnxRuntimeBackend',
+                 torch_fn: Callable) -> None:
+        self.backend = backend
+        self.torch_fn = torch_fn
+
+    def __call__(self, imgs: Tensor) -> Tensor:
+        if imgs.dim() == 5 and imgs.size(1) == 1:
+            imgs = imgs[:, 0]
+        graph = self.backend.graph('feat', imgs)
+        return graph(imgs)[0]
+
+
+class OrtMotion(nn.Module):
+    """FlowNet-S (flow and scale field, Eq. 3/6) on ONNX Runtime."""
+
+    def __init__(self, backend: 'OnnxRuntimeBackend',
+                 module: nn.Module) -> None:
+        super().__init__()
+        self.backend = backend
+        self.torch_module = module
+        self.scale_head = getattr(module, 'scale_head', None)
+
+    def forward(self, cur: Tensor, ref: Tensor):
+        outs = self.backend.graph('motion', cur)(cur, ref)
+        return outs[0], (outs[1] if len(outs) > 1 else None)
+
+
+class OrtEncoder(nn.Module):
+    """The temporal encoder ε (Eq. 4) on ONNX Runtime for p + 1 inputs.
+
+    Another number of inputs (a video shorter than p + 1 segments) runs
+    the PyTorch encoder, whose graph has a different number of steps.
+    """
+
+    def __init__(self, backend: 'OnnxRuntimeBackend',
+                 module: nn.Module) -> None:
+        super().__init__()
+        self.backend = backend
+        self.torch_module = module
+
+    def forward(self, feats: Sequence[Tensor]) -> Tensor:
+        if len(feats) != self.backend.manifest_steps():
+            return self.torch_module(feats)
+        return self.backend.graph('encoder', None)(*feats)[0]
+
+
+class OnnxRuntimeBackend:
+    """The sessions of one model and the swap of its modules.
+
+    Args:
+        model (nn.Module): Built parser (eval mode); modified in place.
+        onnx_dir (str, optional): Folder with ``manifest.json`` and the
+            graphs; None exports them at the first frame into a temporary
+            folder kept for the backend's lifetime.
+    """
+
+    def __init__(self, model: nn.Module,
+                 onnx_dir: Optional[str] = None) -> None:
+        self.model = model
+        self.onnx_dir = onnx_dir
+        self._tmp = None
+        self.manifest: Optional[Dict] = None
+        self.graphs: Dict[str, _Graph] = {}
+        self.parts = find_parts(model)
+        detector = self.parts['feat'][2]
+        self._torch_feat = detector.extract_feat
+        self._torch_modules = {}
+        for name in ('motion', 'encoder'):
+            if name in self.parts:
+                parent, attr, module = self.parts[name]
+                self._torch_modules[name] = (parent, attr, module)
+        if onnx_dir is not None:
+            self._load(onnx_dir)
+        self._install()
+
+    # -- sessions ------------------------------------------------------------
+    def _load(self, onnx_dir: str) -> None:
+        path = osp.join(onnx_dir, MANIFEST)
+        if not osp.isfile(path):
+            raise OnnxBackendError(
+                f'{path}: not found; export the graphs first with '
+                'tools/deployment/export_onnx.py')
+        with open(path) as f:
+            manifest = json.load(f)
+        missing = [n for n in ('feat', *self._torch_modules)
+                   if n not in manifest.get('graphs', {})]
+        if missing:
+            raise OnnxBackendError(
+                f'{path}: no graph for {missing} of this model; was it '
+                'exported from another config?')
+        self.manifest = manifest
+        shape = manifest['input_shape']
+        for name in ('feat', *self._torch_modules):
+            file = osp.join(onnx_dir, manifest['graphs'][name]['file'])
+            self.graphs[name] = _Graph(file, shape)
+
+    def _export(self, img: Tensor) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix='aten_mm-onnx-')
+        gen = torch.Generator().manual_seed(0)
+        noise = torch.randn(img[:1].shape, generator=gen) * img.std()
+        self._uninstall()
+        try:
+            export_model(self.model, self._tmp.name, [img[:1], noise],
+                         log=lambda line: None)
+        finally:
+            self._install()
+        self._load(self._tmp.name)
+
+    def graph(self, name: str, x: Optional[Tensor]) -> _Graph:
+        """The session of ``name``, checked against the input size."""
+        if self.manifest is None:
+            self._export(x)
+        graph = self.graphs[name]
+        if x is not None and tuple(x.shape[-2:]) != graph.shape:
+            where = self.onnx_dir or 'the exported graphs'
+            raise OnnxBackendError(
+                f'{where}: traced at input size {graph.shape}, got '
+                f'{tuple(x.shape[-2:])}; export again with --shape '
+                f'{x.shape[-2]} {x.shape[-1]}')
+        return graph
+
+    def manifest_steps(self) -> Optional[int]:
+        """p + 1 of the encoder graph."""
+        if self.manifest is None:
+            return None
+        return self.manifest.get('encoder_steps')
+
+    # -- module swap ---------------------------------------------------------
+    def _install(self) -> None:
+        detector = self.parts['feat'][2]
+        detector.extract_feat = OrtFeat(self, self._torch_feat)
+        wrappers = {'motion': OrtMotion, 'encoder': OrtEncoder}
+        for name, (parent, attr, module) in self._torch_modules.items():
+            setattr(parent, attr, wrappers[name](self, module))
+
+    def _uninstall(self) -> None:
+        detector = self.parts['feat'][2]
+        detector.__dict__.pop('extract_feat', None)
+        for parent, attr, module in self._torch_modules.values():
+            setattr(parent, attr, module)
+
+
+def use_onnxruntime(model: nn.Module,
+                    onnx_dir: Optional[str] = None,
+                    example: Optional[Tensor] = None) -> nn.Module:
+    """Run ``model``'s dense networks on ONNX Runtime (in place).
+
+    Args:
+        model (nn.Module): Built parser in eval mode.
+        onnx_dir (str, optional): Exported graphs; None exports them into
+            a temporary folder, at once from ``example`` if given, else at
+            the first frame.
+        example (Tensor, optional): A ``(1, 3, H, W)`` (or
+            ``(1, 1, 3, H, W)``) preprocessed frame of the input size.
+
+    Returns:
+        nn.Module: ``model``, with ``model.onnx_backend`` set.
+    """
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError as e:
+        raise OnnxBackendError(
+            'the onnxruntime backend needs the packages onnx and '
+            'onnxruntime (requirements/runtime.txt)') from e
+    if getattr(model, 'onnx_backend', None) is not None:
+        warnings.warn('model already runs on ONNX Runtime')
+        return model
+    backend = OnnxRuntimeBackend(model, onnx_dir)
+    if onnx_dir is None and example is not None:
+        backend.graph('feat', example.reshape(-1, *example.shape[-3:]))
+    object.__setattr__(model, 'onnx_backend', backend)
+    return model

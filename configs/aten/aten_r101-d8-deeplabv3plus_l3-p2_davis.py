@@ -1,7 +1,0 @@
-# Table 2 "ATEN(l = 3)": DAVIS-2016, ResNet-101, 2 classes, no instance
-# branch, p = 2, 50 epochs; stream-mode inference over whole videos.
-_base_ = [
-    '../_base_/models/aten_r101-d8-deeplabv3plus_davis.py',
-    '../_base_/datasets/davis.py', '../_base_/schedules/schedule_50e.py',
-    '../_base_/default_runtime.py'
-]

@@ -1,0 +1,85 @@
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+
+from aten_mm.apis import inference_frames, init_model
+from aten_mm.deployment import OnnxBackendError, export_config, use_onnxruntime
+from aten_mm.deployment.ort_backend import OrtMotion
+
+CONFIGS = osp.join(osp.dirname(__file__), '..', '..', 'configs')
+ATEN = osp.join(CONFIGS, 'aten', 'aten_tiny_synthetic.py')
+PERFRAME = osp.join(CONFIGS, 'parsing_rcnn', 'parsing-rcnn_tiny_synthetic.py')
+
+
+def video(num=8, size=(96, 72)):
+    """A short synthetic video: people on texture, moving."""
+    from aten_mm.datasets.synthetic.generator import make_video
+    from aten_mm.datasets.synthetic.scene import render_image, render_labels
+    spec = make_video(3, 0, size, num)
+    frames = []
+    for t in range(num):
+        cat, hum, poses = render_labels(spec, t)
+        frames.append(render_image(spec, t, cat, hum, poses,
+                                   np.random.default_rng([3, 0, 2, t])))
+    return frames
+
+
+def build(config):
+    torch.manual_seed(0)
+    # keep every detection: random weights then still give boxes to compare
+    prefix = 'model.' if config == PERFRAME else 'model.detector.'
+    return init_model(config, None, cfg_options={
+        prefix + 'test_cfg.rcnn.score_thr': 0.0})
+
+
+def run(model, frames):
+    """Stream inference; returns the samples and the RoI head's raw
+    detections of every call (before the person/part fusion)."""
+    detector = getattr(model, 'detector', model)
+    dets = []
+    predict = detector.roi_head.predict
+
+    def recording(*args, **kwargs):
+        out = predict(*args, **kwargs)
+        dets.extend(out)
+        return out
+
+    detector.roi_head.predict = recording
+    samples = [s for _, s in inference_frames(model, frames, video_id='v')]
+    return samples, dets
+
+
+@pytest.mark.parametrize('config', [ATEN, PERFRAME])
+def test_onnxruntime_backend_gives_the_torch_predictions(config):
+    frames = video()
+    ref, ref_dets = run(build(config), frames)
+    model = use_onnxruntime(build(config))  # graphs exported at frame 0
+    if config == ATEN:
+        assert isinstance(model.motion, OrtMotion)
+    got, got_dets = run(model, frames)
+    assert len(got) == len(ref) == len(frames)
+    assert len(got_dets) == len(ref_dets) == len(frames)
+    for r, g in zip(ref_dets, got_dets):
+        assert len(r) > 0  # the comparison covers detections
+        assert g.bboxes.shape == r.bboxes.shape
+        torch.testing.assert_close(g.bboxes, r.bboxes, atol=1e-2, rtol=0)
+        torch.testing.assert_close(g.scores, r.scores, atol=1e-3, rtol=0)
+    for r, g in zip(ref, got):
+        assert len(g.pred_instances) == len(r.pred_instances)
+        same = (g.pred_sem_seg.sem_seg == r.pred_sem_seg.sem_seg).float()
+        assert same.mean().item() >= 0.999
+
+
+def test_onnx_dir_of_another_size_is_refused(tmp_path):
+    export_config(ATEN, None, str(tmp_path), frame_size=(64, 64),
+                  log=lambda line: None)
+    model = use_onnxruntime(build(ATEN), str(tmp_path))
+    with pytest.raises(OnnxBackendError, match='export again with --shape'):
+        run(model, video(num=2))
+
+
+def test_missing_onnx_dir_is_a_clear_error(tmp_path):
+    with pytest.raises(OnnxBackendError, match='manifest.json: not found'):
+        use_onnxruntime(build(ATEN), str(tmp_path))

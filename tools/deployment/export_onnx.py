@@ -1,0 +1,53 @@
+"""Export a parser's tensor graphs to ONNX, each checked against PyTorch.
+
+Usage::
+
+    python tools/deployment/export_onnx.py CONFIG CHECKPOINT --out-dir DIR \\
+        [--shape H W] [--image FRAME.jpg]
+
+Writes into DIR ``feat.onnx`` (N_feat), for video models ``motion.onnx``
+(FlowNet-S with the scale field), ``warp.onnx`` (W) and ``encoder.onnx``
+(the p + 1 steps of the temporal encoder), and ``manifest.json``. The RPN
+and RoI heads (NMS, RoIAlign) stay in PyTorch. Every graph is compared
+with PyTorch on a real frame (``--image``, else a synthetic one) and on a
+random one, at the input size the model sees for video frames of
+``--shape`` (default 720 x 1280) after the config's test pipeline; a graph
+that differs by more than the tolerance (docs/deployment.md) is not
+written and the tool exits with an error. CHECKPOINT ``none`` exports
+random weights (for trying the tool).
+"""
+import argparse
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Export N_feat, FlowNet-S, the temporal encoder and the '
+        'warp of a config to ONNX, each checked against PyTorch')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint',
+                        help="checkpoint file ('none' = random weights)")
+    parser.add_argument('--out-dir', required=True,
+                        help='folder for the .onnx files and manifest.json')
+    parser.add_argument('--shape', type=int, nargs=2, metavar=('H', 'W'),
+                        help='frame size of the videos the graphs will serve '
+                        '(the test pipeline then resizes and pads it: the '
+                        'graphs are traced at that network input size); '
+                        'default 720 1280')
+    parser.add_argument('--image', help='a real frame to check the graphs '
+                        'on (default: a rendered synthetic frame)')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace graphs already in --out-dir')
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    from aten_mm.deployment import export_config
+    return export_config(args.config, args.checkpoint, args.out_dir,
+                         frame_size=args.shape, image=args.image,
+                         overwrite=args.overwrite)
+
+
+if __name__ == '__main__':
+    from aten_mm.apis.cli import run_tool
+    run_tool(main)
