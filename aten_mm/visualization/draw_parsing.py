@@ -91,7 +91,7 @@ def draw_parsing(image_bgr: np.ndarray,
     if not 0.0 <= alpha <= 1.0:
         raise ValueError(f'alpha must be in [0, 1], got {alpha}.')
     h, w = image.shape[:2]
-    out = image.astype(np.uint8, copy=True)
+    out = np.array(image, dtype=np.uint8, order='C')  # contiguous copy
     if part_map is not None:
         part_map = _as_numpy(part_map)
         if part_map.ndim == 3 and part_map.shape[0] == 1:

@@ -278,7 +278,7 @@ def test_live_source_stopped_by_sigint_keeps_the_video(assets, tmp_path):
             assert time.monotonic() < deadline, 'no frame after 600 s'
             time.sleep(0.1)
         demo.send_signal(signal.SIGINT)
-        code = demo.wait(timeout=300)
+        code = demo.wait(timeout=120)  # a failure bound
     finally:
         for proc in (demo, feeder):
             if proc.poll() is None:

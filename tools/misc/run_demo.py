@@ -399,7 +399,7 @@ def step_render(args, summary: dict, checkpoint: str) -> dict:
     print(f'[render] {video} ({num_frames} frames) -> {out}', flush=True)
     load_tool('demo/video_demo.py').main(
         [folder, args.run_config, checkpoint, '--out', out, '--side-by-side',
-         '--fps', '10'])
+         '--fps', '10', '--overwrite'])  # the job's own file of a rerun
     written = count_video_frames(out) if osp.isfile(out) else 0
     if written != num_frames:
         raise StepError(f'{out} has {written} readable frames, expected '

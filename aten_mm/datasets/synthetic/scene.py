@@ -35,6 +35,7 @@ from .texture import make_background, sample_tile_bilinear, smooth_field
 OCC_BASE = 1
 PERSON_BASE = 256
 PARTS_PER_PERSON = 64
+MAX_OCCLUDERS = PERSON_BASE - OCC_BASE
 
 #: Default person height range, as a fraction of the frame height (VIP).
 PERSON_HEIGHT = (0.5, 0.95)
@@ -235,7 +236,8 @@ def add_occluders(rng: np.random.Generator, video: VideoSpec,
     w, n_frames = video.width, video.num_frames
     target = int(round(ratio * n_frames))
     covered = 0.0
-    while covered < target and len(video.occluders) < max(target, 1):
+    most = min(max(target, 1), MAX_OCCLUDERS)
+    while covered < target and len(video.occluders) < most:
         t_at = int(rng.integers(n_frames))
         poses = [person_pose(video, tr, t_at)[0] for tr in video.tracks]
         poses = [p for p in poses if 0 <= p.cx < w]
@@ -378,6 +380,40 @@ def _apply_affine(m: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple:
             m[1, 0] * xs + m[1, 1] * ys + m[1, 2])
 
 
+def boundary_pixels(category: np.ndarray, human: np.ndarray,
+                    surface: np.ndarray) -> np.ndarray:
+    """Pixels darkened along label boundaries.
+
+    Between two foreground regions (person parts of different class or
+    person, occluders) the left/upper pixel of each differing pair is
+    marked; next to the background only the foreground pixel is, so the
+    outline moves with the person or occluder and the background keeps its
+    brightness along its flow.
+
+    Args:
+        category (np.ndarray): (H, W) uint8 class ids.
+        human (np.ndarray): (H, W) uint8 person ids.
+        surface (np.ndarray): (H, W) int32 surface ids.
+
+    Returns:
+        np.ndarray: (H, W) bool.
+    """
+    occ = (surface > 0) & (surface < PERSON_BASE)
+    key = np.where(occ, -surface, category.astype(np.int32) +
+                   20 * human.astype(np.int32))
+    fg = surface > 0
+    edge = np.zeros(key.shape, bool)
+    for ax in (0, 1):
+        a = (slice(None, -1), slice(None)) if ax == 0 else (
+            slice(None), slice(None, -1))
+        b = (slice(1, None), slice(None)) if ax == 0 else (
+            slice(None), slice(1, None))
+        diff = key[a] != key[b]
+        edge[a] |= diff & fg[a]
+        edge[b] |= diff & ~fg[a] & fg[b]
+    return edge
+
+
 def render_image(video: VideoSpec, t: int, category: np.ndarray,
                  human: np.ndarray, frame: SceneFrame,
                  rng: np.random.Generator) -> np.ndarray:
@@ -385,8 +421,9 @@ def render_image(video: VideoSpec, t: int, category: np.ndarray,
 
     Background crop, then every person part and occluder from its texture
     tile in its own coordinates (bilinear), times a cylinder shading across
-    the part, label boundaries darkened (touching parts of similar colour
-    stay distinguishable), times the world light, plus sensor noise.
+    the part, label boundaries darkened so that touching parts of similar
+    colour stay distinguishable (:func:`boundary_pixels`), times the world
+    light, plus sensor noise.
 
     Args:
         video (VideoSpec): The video.
@@ -400,7 +437,7 @@ def render_image(video: VideoSpec, t: int, category: np.ndarray,
     Returns:
         np.ndarray: (H, W, 3) uint8 BGR image.
     """
-    h, w = video.height, video.width
+    w = video.width
     x0 = frame.cam_x
     img = video.background[:, x0:x0 + w].astype(np.float32)
     ys, xs, runs = frame.groups()
@@ -415,11 +452,7 @@ def render_image(video: VideoSpec, t: int, category: np.ndarray,
             col[a:b] = sample_tile_bilinear(tile, lu * texels,
                                             lv * texels) * shade[:, None]
         img[ys, xs] = col
-    key = category.astype(np.int32) + 20 * human.astype(np.int32)
-    edge = np.zeros((h, w), bool)
-    edge[:, :-1] |= key[:, :-1] != key[:, 1:]
-    edge[:-1] |= key[:-1] != key[1:]
-    img[edge] *= 0.72
+    img[boundary_pixels(category, human, frame.surface)] *= 0.72
     img *= video.light[:, x0:x0 + w, None]
     img += 2.0 * rng.standard_normal(img.shape, dtype=np.float32)
     return np.clip(img + 0.5, 0, 255).astype(np.uint8)

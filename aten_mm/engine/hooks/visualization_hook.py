@@ -22,6 +22,9 @@ class ParsingVisualizationHook(Hook):
     visualization backends; during testing every frame is drawn, and with
     ``test_out_dir`` written to
     ``<work_dir>/<timestamp>/<test_out_dir>/<video_id>/<frame>.png``.
+    The drawings use the palette of the dataset's metainfo
+    (``metainfo['palette']``), which mmengine's loops hand to the
+    visualizer as ``dataset_meta``.
 
     Args:
         draw (bool): Whether to draw at all. Defaults to False.

@@ -209,6 +209,11 @@ def test_replaces_only_what_a_previous_set_wrote(tmp_path):
     (out / 'notes.txt').write_text('mine')
     (out / 'work_dirs').mkdir()
     (out / 'work_dirs' / 'log').write_text('run')
+    # a summary can only name the generator's own entries
+    with open(out / 'summary.json') as f:
+        old = json.load(f)
+    old['entries'] += ['notes.txt', 'work_dirs']
+    (out / 'summary.json').write_text(json.dumps(old))
     # a previous synthetic set needs no --overwrite; its entries go
     summary = generate_dataset(str(out), seed=3, **TINY)
     assert summary['seed'] == 3 and summary['format'] == 'vip'
@@ -394,3 +399,25 @@ def test_vip_like_framing():
     small = make_video(0, 0, (128, 96), 5, person_height=(0.2, 0.3))
     for tr in small.tracks:
         assert 0.2 <= person_pose(small, tr, 0)[0].height / 96 <= 0.3
+
+
+def test_preview_from_disk_has_flow_and_flags(small_sets):
+    import mmcv
+
+    from aten_mm.datasets.synthetic.preview import (
+        load_vip_samples,
+        make_contact_sheet,
+    )
+    root, _ = small_sets.get('occ', occlusion_ratio=0.4)
+    samples = load_vip_samples(root, max_rows=2)
+    assert [s['title'] for s in samples] == ['videos1/000000000006',
+                                              'videos2/000000000006']
+    for s in samples:
+        video, name = s['title'].split('/')
+        flow, valid = s['flow']
+        np.testing.assert_array_equal(flow, mmcv.flowread(
+            osp.join(root, 'flow', video, name + '.flo')))
+        assert valid.dtype == bool and valid.shape == (64, 96)
+        assert s['kinds'] == _meta(root, video)['hard_kinds'].get('6', [])
+    sheet = make_contact_sheet(samples)
+    assert sheet.shape[1] == 4 * 96 * 3 + 5 * 4  # 4 panels, x3 to >= 200
