@@ -15,8 +15,8 @@ from mmengine.config import Config, ConfigDict
 from aten_mm.utils.config_check import (
     ConfigError,
     check_cfg_options,
-    check_clip_schedule,
     check_config_keys,
+    check_overrides_took_effect,
 )
 from aten_mm.utils.setup_env import register_all_modules
 
@@ -44,9 +44,10 @@ def load_config(config: Union[str, Config],
 
     Then, with ``check_keys``, every constructor keyword of the model,
     datasets and evaluators is checked up front
-    (:func:`aten_mm.utils.config_check.check_config_keys`), and the key
-    schedule of the model and its datasets must agree
-    (:func:`aten_mm.utils.config_check.check_clip_schedule`).
+    (:func:`aten_mm.utils.config_check.check_config_keys`). An override
+    that the loading undoes (a dataset's ``clip_cfg``, derived from the
+    model) is refused
+    (:func:`aten_mm.utils.config_check.check_overrides_took_effect`).
 
     Args:
         config (str | Config): Path of a config file, or a loaded config
@@ -84,10 +85,11 @@ def load_config(config: Union[str, Config],
         cfg.merge_from_dict(cfg_options)
     from .clip_plan import derive_clip_cfgs
     derive_clip_cfgs(cfg)  # the datasets take l / p from the model
+    if cfg_options:
+        check_overrides_took_effect(cfg, cfg_options, path)
     if check_keys:
         register_all_modules(init_default_scope=False)
         check_config_keys(cfg)
-        check_clip_schedule(cfg)
     return cfg
 
 

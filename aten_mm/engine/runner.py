@@ -176,7 +176,7 @@ class ATENRunner(Runner):
 
     def build_model(self, model):
         """Build the model; an unknown type or keyword anywhere in the
-        ``model`` config raises :class:`ConfigKeyError` naming its key path
+        ``model`` config raises :class:`ConfigError` naming its key path
         (e.g. ``model.backbone: unknown type 'ResNett' ...``) instead of
         mmengine's bare ``KeyError``/``TypeError``.
 

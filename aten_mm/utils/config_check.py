@@ -63,6 +63,8 @@ class ConfigError(UserError, ValueError):
 #: problem).
 ConfigKeyError = ConfigError
 
+_MISSING = object()
+
 
 def _scope_name() -> str:
     current = DefaultScope.get_current_instance()
@@ -341,42 +343,56 @@ def check_cfg_options(cfg: Config, options: dict, filename: str = '') -> None:
                 f'{_describe(node.keys())}.')
 
 
-def check_clip_schedule(cfg: Config) -> None:
-    """Refuse a model whose key schedule disagrees with its datasets'.
+def _value_at(cfg: Any, key: str) -> Any:
+    """The value at dotted ``key`` of ``cfg`` (list indices allowed), or
+    ``_MISSING``."""
+    node = cfg._cfg_dict if isinstance(cfg, Config) else cfg
+    for part in key.split('.'):
+        if isinstance(node, (list, tuple)) and part.isdigit() and \
+                int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return _MISSING
+    return node
 
-    A key-mode dataset (``clip_cfg=dict(mode='key', key_interval=l,
-    num_refs=p)``) prepares the clips the model consumes; when the model
-    sets ``key_interval``/``num_refs`` too, both must say the same (an
-    override of one side only would otherwise be ignored or mixed).
+
+def check_overrides_took_effect(cfg: Config, options: dict,
+                                filename: str = '') -> None:
+    """Refuse an override that loading the config replaced again.
+
+    :func:`aten_mm.apis.load_config` derives the ``clip_cfg`` of every
+    non-stream video dataset from the model's frame plan (the model owns l
+    and p), so ``train_dataloader.dataset.clip_cfg.num_refs=1`` alone would
+    be silently undone; every override must hold its value in the loaded
+    config (dict values, which are merged, are not compared).
 
     Args:
-        cfg (Config | dict): The full config.
+        cfg (Config): The loaded config, after every derivation.
+        options (dict): The ``--cfg-options`` as parsed by ``DictAction``.
+        filename (str): The config's path, for the message.
 
     Raises:
-        ConfigError: naming both key paths and values.
+        ConfigError: naming the key, the value given and the value kept.
     """
-    model = cfg.get('model')
-    if not isinstance(model, dict):
-        return
-    problems = []
-    for split in ('train', 'val', 'test'):
-        loader = cfg.get(f'{split}_dataloader')
-        dataset = loader.get('dataset') if isinstance(loader, dict) else None
-        clip = dataset.get('clip_cfg') if isinstance(dataset, dict) else None
-        if not isinstance(clip, dict) or clip.get('mode', 'key') != 'key':
+    for key, value in options.items():
+        final = _value_at(cfg, key)
+        if final is _MISSING or isinstance(value, dict):
             continue
-        for name in ('key_interval', 'num_refs'):
-            if name in model and name in clip and model[name] != clip[name]:
-                problems.append(
-                    f'model.{name}={model[name]!r} but {split}_dataloader.'
-                    f'dataset.clip_cfg.{name}={clip[name]!r}')
-    if problems:
-        name = getattr(cfg, 'filename', None)
+        if isinstance(final, (list, tuple)) and isinstance(value,
+                                                           (list, tuple)):
+            same = list(final) == list(value)
+        else:
+            same = final == value
+        if same:
+            continue
+        why = (' The datasets take l and p from the model: override the '
+               'model (e.g. model.key_interval, model.num_refs) instead.'
+               if 'clip_cfg' in key else '')
         raise ConfigError(
-            f'Config {name!r}: the model and its datasets disagree on the '
-            'key schedule (set both, e.g. --cfg-options model.num_refs=1 '
-            'train_dataloader.dataset.clip_cfg.num_refs=1 ...):\n  ' +
-            '\n  '.join(problems))
+            f'--cfg-options key "{key}" has no effect: config {filename} '
+            f'has {final!r} there after loading, not {value!r}.{why}')
 
 
 def check_config_keys(cfg: Config) -> None:
@@ -461,5 +477,6 @@ def build_with_context(registry: Registry, cfg: dict, where: str = 'model',
 
 
 __all__ = ['ConfigError', 'ConfigKeyError', 'check_cfg_options',
-           'check_config_keys', 'check_clip_schedule', 'build_with_context',
+           'check_config_keys', 'check_overrides_took_effect',
+           'build_with_context',
            'find_config_problems']

@@ -119,5 +119,4 @@ def test_every_tool_uses_run_tool():
         main_block = text[text.index("__name__ == '__main__'"):]
         if 'run_tool(main)' not in main_block:
             missing.append(osp.relpath(path, repo))
-    # (the FlowNet converter is being reworked separately)
-    assert missing in ([], ['tools/model_converters/flownets_to_aten.py'])
+    assert missing == []
