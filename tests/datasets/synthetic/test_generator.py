@@ -247,6 +247,19 @@ def test_interrupted_run_leaves_nothing(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         generate_dataset(str(tmp_path / 'out'), **TINY)
     assert os.listdir(tmp_path) == []
+    # an interrupted replacement leaves the previous set and the user's
+    # files as they were
+    monkeypatch.undo()
+    prev = tmp_path / 'prev'
+    generate_dataset(str(prev), **TINY)
+    (prev / 'notes.txt').write_text('mine')
+    before = _files(str(prev))
+    calls.clear()
+    monkeypatch.setattr(gen_mod.VIPWriter, 'write_frame', boom)
+    with pytest.raises(KeyboardInterrupt):
+        generate_dataset(str(prev), seed=5, **TINY)
+    assert _files(str(prev)) == before
+    assert os.listdir(tmp_path) == ['prev']
 
 
 @pytest.mark.parametrize('kwargs,msg', [
