@@ -339,3 +339,25 @@ def test_non_utf8_paths_do_not_crash(assets, tmp_path):
     os.symlink(out_video, link)
     assert len(read_video(str(link))[0]) == n
     assert not [p for p in os.listdir(base) if b'.part' in p]
+
+
+def test_onnxruntime_backend_writes_the_torch_part_maps(assets):
+    """``--backend onnxruntime``: same official part maps as PyTorch (the
+    graphs are exported at the first frame; docs/deployment.md)."""
+    tmp = assets['tmp']
+    maps = {}
+    for backend in ('pytorch', 'onnxruntime'):
+        off = str(tmp / f'official_{backend}')
+        video_demo.main([assets['video'], CONFIG, assets['ckpt'], '--out-dir',
+                         off, '--backend', backend])
+        maps[backend] = [_official_part_map(off, 'clip', i)
+                         for i in range(assets['num_frames'])]
+    for ref, got in zip(maps['pytorch'], maps['onnxruntime']):
+        assert (ref > 0).mean() > 0.05  # the maps are not all background
+        assert (ref == got).mean() >= 0.999
+
+
+def test_onnx_dir_without_the_onnxruntime_backend_is_refused(assets):
+    with pytest.raises(ConfigError, match='--onnx-dir needs --backend'):
+        video_demo.main([assets['video'], CONFIG, assets['ckpt'], '--out-dir',
+                         str(assets['tmp'] / 'x'), '--onnx-dir', 'g'])

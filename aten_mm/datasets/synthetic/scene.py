@@ -214,15 +214,37 @@ def sample_video(rng: np.random.Generator, width: int, height: int,
                      person_height=(float(lo), float(hi)))
 
 
+def _crossing_frames(video: VideoSpec, occ) -> set:
+    """Frame indices at which ``occ`` overlaps the core of a person in view
+    (its centre within half its width plus 0.15 body heights of the body
+    axis, and a quarter of the body's height in common)."""
+    out = set()
+    for t in range(video.num_frames):
+        ocx = occ.x0 + occ.vx * t
+        top, bottom = occ.cy - occ.height / 2, occ.cy + occ.height / 2
+        for tr in video.tracks:
+            pose = person_pose(video, tr, t)[0]
+            h = pose.height
+            common = (min(bottom, pose.foot_y) -
+                      max(top, pose.foot_y - h))
+            if (0 <= pose.cx < video.width and common >= 0.25 * h
+                    and abs(ocx - pose.cx) < occ.width / 2 + 0.15 * h):
+                out.add(t)
+                break
+    return out
+
+
 def add_occluders(rng: np.random.Generator, video: VideoSpec,
                   ratio: float) -> VideoSpec:
     """Add occluder passes timed to cross people.
 
-    Passes are added until their estimated crossing time (frames during
-    which an occluder overlaps the person it was aimed at) reaches
-    ``round(ratio * T)``; the frames really occluded are measured when
-    rendering (:attr:`SceneFrame.hidden_fraction`), so the ratio is
-    approximate.
+    Passes are added while the frames in which some occluder overlaps the
+    core of a person in view (:func:`_crossing_frames`) number fewer than
+    ``round(ratio * T)``; a pass that would overshoot is kept with the
+    probability that makes the expected count right (one pass often covers
+    5-10 frames, so at low ratios some videos get none). The frames really
+    occluded are measured when rendering
+    (:attr:`SceneFrame.hidden_fraction`), so the ratio is approximate.
 
     Args:
         rng (np.random.Generator): Random stream (its own, so the rest of
@@ -235,20 +257,25 @@ def add_occluders(rng: np.random.Generator, video: VideoSpec,
     """
     w, n_frames = video.width, video.num_frames
     target = int(round(ratio * n_frames))
-    covered = 0.0
-    most = min(max(target, 1), MAX_OCCLUDERS)
-    while covered < target and len(video.occluders) < most:
+    covered = set()
+    most = min(2 * target, MAX_OCCLUDERS)
+    while len(covered) < target and len(video.occluders) < most:
         t_at = int(rng.integers(n_frames))
         poses = [person_pose(video, tr, t_at)[0] for tr in video.tracks]
         poses = [p for p in poses if 0 <= p.cx < w]
-        if poses:
-            pose = poses[int(rng.integers(len(poses)))]
-            x_at, body = pose.cx, 0.25 * pose.height
-        else:
-            x_at, body = rng.uniform(0.2, 0.8) * w, 0.0
+        x_at = (poses[int(rng.integers(len(poses)))].cx if poses else
+                rng.uniform(0.2, 0.8) * w)
         occ = sample_occluder(rng, w, video.height, x_at, t_at)
+        frames = _crossing_frames(video, occ) | covered
+        need, gain = target - len(covered), len(frames) - len(covered)
+        if gain > need:
+            # the last pass would overshoot: take it with probability
+            # need / gain, so the expected count is the target
+            if rng.random() < need / gain:
+                video.occluders.append(occ)
+            break
         video.occluders.append(occ)
-        covered += max(1.0, (occ.width + body) / abs(occ.vx))
+        covered = frames
     return video
 
 

@@ -50,3 +50,42 @@ def test_resize_scales_vectors_and_crop_pads_invalid():
     assert not out['gt_valid'][4:].any()
     with pytest.raises(ValueError, match='ratio_range'):
         TRANSFORMS.build(dict(type='FlowRandomResize', ratio_range=(0, 1)))
+
+
+def test_relative_shift_changes_flow_by_the_shift():
+    """Crop t-1 (sx, sy) away: flow - (sx, sy), still exact on the pair."""
+    rng = np.random.default_rng(1)
+    h, w = 40, 50
+    big = rng.integers(0, 255, (h, w, 3), dtype=np.uint8)
+    # frame t-1 = big, frame t = big shifted so that t(x, y) = big(x+2, y+1)
+    cur = np.zeros_like(big)
+    cur[:h - 1, :w - 2] = big[1:, 2:]
+    flow = np.zeros((h, w, 2), np.float32)
+    flow[...] = (2, 1)
+    res = dict(imgs=[cur, big], gt_flow=flow,
+               gt_valid=np.ones((h, w), bool), gt_person=None,
+               img_shape=(h, w))
+    crop = TRANSFORMS.build(dict(type='FlowRandomCrop', crop_size=(20, 24),
+                                 max_shift=5))
+    np.random.seed(3)
+    seen = set()
+    for _ in range(20):
+        out = crop(dict(res, imgs=list(res['imgs'])))
+        a, b = out['imgs']
+        f = out['gt_flow']
+        seen.add(tuple(f[0, 0]))
+        # every valid pixel's content is where the flow says in crop t-1
+        ys, xs = np.nonzero(out['gt_valid'])
+        tx = (xs + f[ys, xs, 0]).astype(int)
+        ty = (ys + f[ys, xs, 1]).astype(int)
+        inside = (ys < 20 - 1) & (xs < 24 - 2)  # cur's zero border
+        np.testing.assert_array_equal(a[ys[inside], xs[inside]],
+                                      b[ty[inside], tx[inside]])
+        # and the invalid ones point outside crop t-1
+        ys, xs = np.nonzero(~out['gt_valid'])
+        tx, ty = xs + f[ys, xs, 0], ys + f[ys, xs, 1]
+        assert ((tx < 0) | (tx > 23) | (ty < 0) | (ty > 19)).all()
+    assert len(seen) > 5  # the shift varies
+    with pytest.raises(ValueError, match='max_shift'):
+        TRANSFORMS.build(dict(type='FlowRandomCrop', crop_size=(4, 4),
+                              max_shift=-1))
