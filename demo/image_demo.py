@@ -19,7 +19,6 @@ before any image is processed. See docs/demo.md.
 import argparse
 import os
 import os.path as osp
-import sys
 
 import numpy as np
 from mmengine.config import DictAction
@@ -34,7 +33,7 @@ from aten_mm.apis import (
     read_image,
     write_image,
 )
-from aten_mm.apis.cli import USER_ERRORS
+from aten_mm.apis.cli import run_tool
 from aten_mm.apis.video_io import IMAGE_EXTENSIONS, natural_key, same_file
 from aten_mm.evaluation.functional import (
     vip_prediction_paths,
@@ -212,7 +211,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except USER_ERRORS + (ValueError, ) as e:
-        sys.exit(f'error: {e}')
+    run_tool(main)

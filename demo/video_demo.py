@@ -46,7 +46,7 @@ from aten_mm.apis import (
     open_frame_source,
     open_video_output,
 )
-from aten_mm.apis.cli import USER_ERRORS
+from aten_mm.apis.cli import run_tool
 from aten_mm.visualization import draw_data_sample, palette_from_meta
 
 WINDOW = 'aten_mm video demo'
@@ -278,8 +278,6 @@ if __name__ == '__main__':
     # ignored (a background job of a non-interactive shell)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        main()
-    except USER_ERRORS + (ValueError, ) as e:
-        sys.exit(f'error: {e}')
+        run_tool(main)
     except KeyboardInterrupt:
         sys.exit('interrupted: nothing written under the output name')

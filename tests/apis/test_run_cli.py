@@ -105,11 +105,12 @@ def test_run_tool_reports_bad_files_in_one_line(exc, monkeypatch):
 
 
 def test_every_tool_uses_run_tool():
-    """Each entry point under tools/ ends with run_tool(main)."""
+    """Each entry point under tools/ and demo/ ends with run_tool(main)."""
     import glob
     repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
     scripts = sorted(glob.glob(osp.join(repo, 'tools', '**', '*.py'),
-                               recursive=True))
+                               recursive=True) +
+                     glob.glob(osp.join(repo, 'demo', '*.py')))
     assert len(scripts) > 10
     missing = []
     for path in scripts:
