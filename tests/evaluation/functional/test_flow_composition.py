@@ -10,7 +10,6 @@ from aten_mm.evaluation.functional.flow_composition import (
     composition_summary,
 )
 
-
 FLOW_CFG = osp.join(osp.dirname(__file__), '..', '..', '..', 'configs',
                     'flownet', 'flownet-s_tiny_synthetic.py')
 
