@@ -6,3 +6,9 @@ _base_ = [
     '../_base_/schedules/schedule_synthetic.py',
     '../_base_/default_runtime.py'
 ]
+
+# the parsing loss weighted per class for the synthetic set's frequencies
+# (the training recipe of docs/synthetic_study.md)
+model = dict(
+    detector=dict(
+        parsing_head=dict(class_weight={{_base_.part_class_weight}})))

@@ -34,6 +34,10 @@ class GlobalParsingHead(BaseModule):
         dilations (Sequence[int]): Atrous rates. Defaults to (6, 12, 18).
         ignore_index (int): Label ignored by the loss. Defaults to 255.
         loss_weight (float): Weight of ``loss_parsing``. Defaults to 1.0.
+        class_weight (Sequence[float], optional): Per-class weights of the
+            cross-entropy (``num_classes`` values; the loss is then the
+            weighted mean over the valid pixels, as ``F.cross_entropy``).
+            Defaults to None (the paper's plain softmax cross-entropy).
         align_corners (bool): For the bilinear resizes. Defaults to False.
         init_cfg (dict or list[dict], optional): Initialisation config.
             Defaults to normal init with std 0.01 and zero bias.
@@ -45,6 +49,7 @@ class GlobalParsingHead(BaseModule):
                  dilations: Sequence[int] = (6, 12, 18),
                  ignore_index: int = 255,
                  loss_weight: float = 1.0,
+                 class_weight: Optional[Sequence[float]] = None,
                  align_corners: bool = False,
                  init_cfg=dict(type='Normal', std=0.01, layer='Conv2d',
                                bias=0)) -> None:
@@ -54,6 +59,15 @@ class GlobalParsingHead(BaseModule):
         self.num_classes = num_classes
         self.ignore_index = ignore_index
         self.loss_weight = loss_weight
+        if class_weight is not None:
+            class_weight = [float(w) for w in class_weight]
+            if len(class_weight) != num_classes or min(class_weight) < 0:
+                raise ValueError(
+                    f'class_weight must hold {num_classes} weights >= 0, '
+                    f'got {class_weight}')
+            class_weight = torch.tensor(class_weight)
+        # a buffer: moves with the module, not saved in checkpoints
+        self.register_buffer('class_weight', class_weight, persistent=False)
         self.align_corners = align_corners
         self.convs = nn.ModuleList(
             nn.Conv2d(in_channels, num_classes, 3, padding=d, dilation=d)
@@ -119,7 +133,7 @@ class GlobalParsingHead(BaseModule):
                     'gt_sem_seg holds labels outside [0, '
                     f'{self.num_classes - 1}] and != {self.ignore_index}: '
                     f'{sorted(set(bad.unique().tolist()))}')
-            loss = F.cross_entropy(logits, target,
+            loss = F.cross_entropy(logits, target, weight=self.class_weight,
                                    ignore_index=self.ignore_index)
         else:
             loss = logits.sum() * 0.

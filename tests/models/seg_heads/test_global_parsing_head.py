@@ -124,3 +124,42 @@ def test_loss_edge_cases():
                                  torch.full((1, 32, 32), 20))])
     with pytest.raises(ValueError, match='gt_sem_seg'):
         head.loss(feat, [_sample((32, 32), (32, 32), (32, 32))])
+
+
+def test_class_weighted_loss_is_the_weighted_mean_over_valid_pixels():
+    torch.manual_seed(0)
+    weight = torch.rand(20) + 0.1
+    head = _head(in_channels=3, dilations=(1, ),
+                 class_weight=weight.tolist())
+    plain = _head(in_channels=3, dilations=(1, ))
+    plain.load_state_dict(head.state_dict())
+    feat = torch.randn(1, 3, 16, 16)
+    gt = torch.randint(0, 20, (1, 64, 64))
+    gt[..., 40:] = 255
+    sample = _sample((64, 64), (64, 64), (64, 64), gt)
+    loss = head.loss(feat, [sample])['loss_parsing']
+
+    # hand-computed: sum_i w[y_i] * CE_i / sum_i w[y_i] over valid pixels
+    logits = F.interpolate(head(feat), size=(64, 64), mode='bilinear',
+                           align_corners=False)
+    logp = logits.log_softmax(1)[0]
+    valid = gt[0] != 255
+    y = gt[0][valid]
+    ce = -logp.permute(1, 2, 0)[valid].gather(1, y[:, None])[:, 0]
+    w = weight[y]
+    assert torch.allclose(loss, (w * ce).sum() / w.sum(), atol=1e-5)
+    # equal weights give the unweighted loss; the weights are not saved
+    same = _head(in_channels=3, dilations=(1, ), class_weight=[2.] * 20)
+    same.load_state_dict(plain.state_dict())
+    assert torch.allclose(same.loss(feat, [sample])['loss_parsing'],
+                          plain.loss(feat, [sample])['loss_parsing'],
+                          atol=1e-6)
+    assert 'class_weight' not in head.state_dict()
+    assert not torch.allclose(loss, plain.loss(feat, [sample])[
+        'loss_parsing'])
+
+
+@pytest.mark.parametrize('weights', [[1.] * 19, [1.] * 19 + [-1.]])
+def test_class_weight_must_match_the_classes(weights):
+    with pytest.raises(ValueError, match='class_weight must hold 20'):
+        _head(class_weight=weights)
