@@ -54,6 +54,13 @@ def parse_args(argv=None):
         'overlays are saved')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
+    parser.add_argument(
+        '--backend', default='pytorch', choices=['pytorch', 'onnxruntime'],
+        help='onnxruntime: N_feat, FlowNet-S and the temporal encoder run '
+        'as ONNX graphs (docs/deployment.md)')
+    parser.add_argument(
+        '--onnx-dir', help='graphs of tools/deployment/export_onnx.py '
+        '(default with --backend onnxruntime: exported at the first batch)')
     add_run_args(parser, 'test_dataloader.dataset.data_root=data/vip')
     return parse_run_args(parser, argv)
 
@@ -146,6 +153,11 @@ def build_config(args):
         set_metric_out_dir(cfg, args.out_dir)
     if args.out is not None:
         check_out_file(args.out)
+    if args.onnx_dir is not None and args.backend != 'onnxruntime':
+        raise ConfigError('--onnx-dir needs --backend onnxruntime')
+    if args.backend == 'onnxruntime':
+        cfg.custom_hooks = list(cfg.get('custom_hooks') or []) + [
+            dict(type='OnnxRuntimeHook', onnx_dir=args.onnx_dir)]
     return cfg
 
 
