@@ -272,6 +272,11 @@ def _paths_named(node: Any, name: str, path: str = '') -> List[str]:
     return found
 
 
+#: The keys of Runner arguments whose contents mmengine fixes
+#: (``Runner.set_randomness``).
+RUNNER_SUBKEYS = {'randomness': ('seed', 'deterministic', 'diff_rank_seed')}
+
+
 def check_cfg_options(cfg: Config, options: dict, filename: str = '') -> None:
     """Check that every ``--cfg-options`` key names something in ``cfg``.
 
@@ -333,7 +338,15 @@ def check_cfg_options(cfg: Config, options: dict, filename: str = '') -> None:
                     _check_value(key, node, value, filename)
                 continue
             if depth == 0 and part in runner_keys:
-                break  # a Runner argument the config leaves at its default
+                # a Runner argument the config leaves at its default; the
+                # keys of mmengine's ``randomness`` are known, check them
+                allowed = RUNNER_SUBKEYS.get(part)
+                if allowed and len(parts) > 1 and parts[1] not in allowed:
+                    raise ConfigError(
+                        f'--cfg-options key "{key}": "{parts[1]}" is not a '
+                        f'key of {part}; expected one of '
+                        f'{_describe(allowed)}.')
+                break
             if last and depth > 0 and 'type' in node:
                 _check_new_kwarg(key, node, part, filename)
                 break  # a new keyword argument of a constructor dict

@@ -140,6 +140,11 @@ def test_runner_arguments_may_be_added():
                       ATEN)
     with pytest.raises(ConfigError, match='"randomnes" does not exist'):
         check_cfg_options(cfg, {'randomnes.seed': 0}, ATEN)
+    # a typo inside randomness is refused, its real keys pass
+    with pytest.raises(ConfigError, match='"sed" is not a key of randomness'):
+        check_cfg_options(cfg, {'randomness.sed': 0}, ATEN)
+    check_cfg_options(cfg, {'randomness.deterministic': True,
+                            'randomness.diff_rank_seed': True}, ATEN)
 
 
 def test_key_schedule_overrides_take_effect_or_are_refused():
