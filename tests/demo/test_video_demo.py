@@ -28,14 +28,20 @@ def _official_part_map(off, vid, i):
         off, vid, 'gray', f'global_{i + 1:012d}.png'))).astype(int)
 
 
-def _assert_overlay(frame, src, part):
+def _assert_overlay(frame, src, part, jpeg=False):
     """``frame`` is ``src`` with ``part`` painted (alpha 1, no persons), up
-    to lossy compression."""
+    to lossy compression (for a JPEG frame: no further from the painted
+    frame than that frame's own JPEG round trip, plus 1)."""
     assert (part > 0).mean() > 0.05  # the random model paints parts
     expected = draw_parsing(src, part, alpha=1.0).astype(int)
     err = np.median(np.abs(frame.astype(int) - expected))
     off_by_input = np.abs(frame.astype(int) - src).mean()
-    assert err < 6 and err < off_by_input / 3
+    limit = 6
+    if jpeg:
+        ok, buf = cv2.imencode('.jpg', expected.astype(np.uint8))
+        again = cv2.imdecode(buf, cv2.IMREAD_COLOR).astype(int)
+        limit = np.median(np.abs(again - expected)) + 1
+    assert err < max(limit, 1) and err < off_by_input / 3
 
 
 def test_video_demo_writes_overlay_with_same_frames_and_fps(assets):
@@ -73,7 +79,7 @@ def test_out_as_folder_writes_numbered_frames(assets):
     for i in range(n):
         frame = cv2.imread(str(out / f'{i:06d}.jpg'))
         _assert_overlay(frame, assets['frames'][i],
-                        _official_part_map(off, 'videos1', i))
+                        _official_part_map(off, 'videos1', i), jpeg=True)
     # an existing empty folder (its name has a dot) also gets frames
     existing = tmp / 'existing.v2'
     existing.mkdir()
