@@ -6,8 +6,8 @@ like mmdet's ``DumpDetResults``; ``tools/analysis_tools/
 dump_to_official_files.py`` turns it into official files), ``--show``,
 ``--show-dir``, ``--wait-time``, ``--cfg-options``, ``--launcher``,
 ``--local-rank``; plus ``--out-dir DIR``, which makes the metric write the
-official prediction files under DIR: VIP (vip_protocol.md §3) or DAVIS
-(``<seq>/00000.png``, davis_protocol.md). The metric table is printed at
+official prediction files under DIR: VIP (docs/vip_protocol.md §3) or DAVIS
+(``<seq>/00000.png``, docs/davis_protocol.md). The metric table is printed at
 the end.
 """
 import argparse

@@ -1,4 +1,4 @@
-"""DAVIS-2016 dataset (davis_protocol.md "Layout")."""
+"""DAVIS-2016 dataset (docs/davis_protocol.md "Layout")."""
 import os.path as osp
 from typing import List
 

@@ -1,4 +1,4 @@
-"""VIP (Video Instance-level Parsing) dataset (vip_protocol.md §1)."""
+"""VIP (Video Instance-level Parsing) dataset (docs/vip_protocol.md §1)."""
 import os.path as osp
 from typing import Dict, List, Optional, Tuple
 

@@ -60,7 +60,7 @@ def draw_parsing(image_bgr: np.ndarray,
     The part map (the global parsing of paper §4.5, Fig. 4) is alpha-blended
     in the VIP palette on the non-background pixels (class 0 keeps the
     image), then each person instance gets its outline and its id, the
-    same ids the official ``inst_*.png`` files use (vip_protocol.md §3).
+    same ids the official ``inst_*.png`` files use (docs/vip_protocol.md §3).
 
     Args:
         image_bgr (np.ndarray): ``(H, W, 3)`` uint8 BGR image (OpenCV order).

@@ -3,9 +3,9 @@
 Predictions are PNGs ``PRED_DIR/<seq>/<00000>.png`` at annotation size, any
 non-zero pixel = foreground; every annotated frame of every sequence of the
 split needs one (a missing file is an error naming it). The frame rule is
-printed with the numbers (davis_protocol.md): DAVIS-2016 toolkit by default
-(first and last frame of each sequence dropped), ``--keep-first-last`` for
-the davis2017 unsupervised toolkit.
+printed with the numbers (docs/davis_protocol.md): DAVIS-2016 toolkit by
+default (first and last frame of each sequence dropped),
+``--keep-first-last`` for the davis2017 unsupervised toolkit.
 
 Example::
 

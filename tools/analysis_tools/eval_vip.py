@@ -2,9 +2,9 @@
 
 Same numbers as :class:`aten_mm.evaluation.VIPMetric` (same code), for a
 folder written by ``tools/test.py --out-dir`` or by any method that writes
-the official files (vip_protocol.md §3). Unlike the official scripts, every
-annotated frame of the split is evaluated: a missing prediction file is an
-error naming it.
+the official files (docs/vip_protocol.md §3). Unlike the official scripts,
+every annotated frame of the split is evaluated: a missing prediction file
+is an error naming it.
 
 Example::
 
@@ -32,7 +32,7 @@ from aten_mm.utils.text_io import dump_json
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='VIP mean IoU / APr / APr_vol of official-format '
-        'prediction files (vip_protocol.md §3-6)')
+        'prediction files (docs/vip_protocol.md §3-6)')
     parser.add_argument('pred_dir', help='results root: <video>/gray/..., '
                         '<video>/instance_part/...')
     parser.add_argument('vip_root', help='dataset root holding VIP_Fine')

@@ -3,7 +3,7 @@
 ``python tools/dataset_converters/vip_videos_to_frames.py VIP_ROOT``
 
 VIP ships the raw frames around each annotated frame as ``VIP_Sequence``
-and the 404 source videos as ``VIP_Videos`` (vip_protocol.md §1). When the
+and the 404 source videos as ``VIP_Videos`` (docs/vip_protocol.md §1). When the
 sequence part is missing or incomplete, this tool rebuilds it from the
 videos in the layout ``VIPDataset`` reads::
 

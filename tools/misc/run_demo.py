@@ -11,7 +11,7 @@ the job exits non-zero):
    Runner); skipped with ``--skip-train --checkpoint CKPT``.
 3. :func:`step_eval` — evaluate the checkpoint on the val split
    (``tools/test.py``): the VIP table of paper Table 1 (mIoU, AP^r,
-   AP^r_vol, vip_protocol.md) and ``metrics.json``.
+   AP^r_vol, docs/vip_protocol.md) and ``metrics.json``.
 4. :func:`step_render` — stream inference over a held-out (test split)
    video with ``demo/video_demo.py``: an overlay mp4.
 

@@ -1,4 +1,4 @@
-"""Load VIP ground truth of the target frame (vip_protocol.md §1, §2)."""
+"""Load VIP ground truth of the target frame (docs/vip_protocol.md §1, §2)."""
 from typing import Optional, Tuple
 
 import numpy as np

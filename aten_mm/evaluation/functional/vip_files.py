@@ -1,5 +1,5 @@
-"""VIP ground-truth files and the official prediction files (vip_protocol §1,
-§3).
+"""VIP ground-truth files and the official prediction files
+(docs/vip_protocol.md §1, §3).
 
 Everything here works on the "evaluated form" of a frame, plain numpy:
 
@@ -165,7 +165,7 @@ def _bboxes(id_map: np.ndarray, num: int) -> np.ndarray:
 
 
 def vip_prediction_paths(root: str, video_id: str, frame_name: str) -> dict:
-    """The five official file paths of one frame (vip_protocol §3).
+    """The five official file paths of one frame (docs/vip_protocol.md §3).
 
     Returns:
         dict: ``global``, ``inst``, ``scores``, ``part``, ``part_txt``.
@@ -188,8 +188,8 @@ def vip_prediction_paths(root: str, video_id: str, frame_name: str) -> dict:
 
 def write_vip_prediction(out_root: str, video_id: str, frame_name: str,
                          pred: dict) -> None:
-    """Write one frame's prediction in the official format (vip_protocol
-    §3).
+    """Write one frame's prediction in the official format
+    (docs/vip_protocol.md §3).
 
     Files under ``out_root/<video_id>/``: ``gray/global_<frame>.png``
     (uint8 classes), ``gray/inst_<frame>.png`` (person ids),

@@ -1,4 +1,4 @@
-"""VOC all-point AP with strict IoU thresholds (vip_protocol §5)."""
+"""VOC all-point AP with strict IoU thresholds (docs/vip_protocol.md §5)."""
 import numpy as np
 import pytest
 

@@ -1,4 +1,5 @@
-"""fuse_instance_parsing on a hand-made 6x10 frame (vip_protocol §7)."""
+"""fuse_instance_parsing on a hand-made 6x10 frame
+(docs/vip_protocol.md §7)."""
 import pytest
 import torch
 
