@@ -71,9 +71,9 @@ test_evaluator = val_evaluator
 
 # a short CPU schedule (docs/flow.md: what the tiny width reaches in it on 2
 # shared cores); longer runs keep improving
-max_iters = 600
+max_iters = 5000
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
-                 val_interval=300)
+                 val_interval=1000)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(
@@ -88,7 +88,7 @@ auto_scale_lr = dict(enable=False, base_batch_size=4)
 
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=20),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=300,
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=1000,
                     max_keep_ckpts=2, save_last=True))
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=False)
 randomness = dict(seed=0)

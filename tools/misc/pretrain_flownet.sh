@@ -12,6 +12,9 @@ CONFIG=${1:-configs/flownet/flownet-s_tiny_synthetic.py}
 DATA=${2:-data/synthetic_vip}
 WORK=${3:-work_dirs/flow_tiny}
 PYTHON=${PYTHON:-python}
+# one OpenMP thread: on a busy CPU two threads wait for each other (10x
+# slower measured, docs/flow.md); set OMP_NUM_THREADS to override
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 
 if [ ! -d "$DATA/flow" ]; then
     if [ -e "$DATA" ]; then
