@@ -3,10 +3,13 @@ convergence): the tiny model built from its real config, fed by the real
 train pipeline (loading, resize, the L/R-swapping flip, packing, the data
 preprocessor) overfits a handful of synthetic frames, and the real
 evaluation (:class:`VIPMetric`, official protocol) scores it high on those
-frames. A pipeline bug breaks it: a wrong label mapping or a flip that
-does not swap the person's left and right (the flipped and unflipped
-copies of a frame then ask for contradicting classes), a broken loss, a
-detector that never gets a person above the fusion threshold (AP^r 0).
+frames. A pipeline bug breaks it: a wrong label mapping, a broken loss, a
+detector that never gets a person above the fusion threshold (AP^r 0), or
+a flip that does not swap the person's left and right — seen on the
+mirrored frames, scored against this test's own mirroring of the label
+png (the plain frames cannot show it: an overfitting model memorises the
+flipped copies with whatever labels they carry; measured: all six L/R
+classes at 0 % IoU with the swap removed).
 
 Seeded and iteration-bounded (no timing): about 30 s on one core. The
 frames are drawn at 128 x 72 and fed at that size (the config's resize
