@@ -30,12 +30,14 @@ import sys
 import time
 from typing import Optional
 
+from mmengine.config import DictAction
+
+from aten_mm.apis.cli import run_tool
+from aten_mm.apis.config import ConfigError
+
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(REPO, 'tools', 'misc'))
 import run_demo  # noqa: E402  (train / config helpers of the demo)
-
-from aten_mm.apis.cli import run_tool  # noqa: E402
-from aten_mm.apis.config import ConfigError  # noqa: E402
 
 PER_FRAME_CONFIG = 'configs/parsing_rcnn/parsing-rcnn_tiny_synthetic.py'
 
@@ -63,6 +65,11 @@ def parse_args(argv=None):
                         'configs\' own)')
     parser.add_argument('--seed', type=int, default=None,
                         help='seed of both stages (default: the configs\')')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        default={},
+                        help='overrides of the video stage, key=value with '
+                        'dotted keys (e.g. train_cfg.max_epochs=1 '
+                        'optim_wrapper.optimizer.lr=5e-4)')
     args = parser.parse_args(argv)
     for name in ('config', 'per_frame_config', 'per_frame_checkpoint',
                  'flow_checkpoint'):
@@ -106,6 +113,21 @@ def video_overrides(per_frame_checkpoint: str,
     return dict(model=model)
 
 
+def nested(options: dict) -> dict:
+    """``{'a.b': 1}`` -> ``{'a': {'b': 1}}`` (dotted ``--cfg-options``)."""
+    out = {}
+    for key, value in options.items():
+        node = out
+        *parents, leaf = key.split('.')
+        for name in parents:
+            node = node.setdefault(name, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f'--cfg-options: {key} conflicts with '
+                                  'another option')
+        node[leaf] = value
+    return out
+
+
 def run_stage(name: str, config: str, work_dir: str,
               overrides: dict) -> dict:
     """Write ``<work_dir>/<name>_config.py`` and train it."""
@@ -135,7 +157,8 @@ def main(argv=None) -> dict:
         print(f'[per_frame] skipped; detector from {per_frame_ckpt}')
     results['video'] = run_stage(
         'video', args.config, args.work_dir, run_demo.merge_dicts(
-            common, video_overrides(per_frame_ckpt, args.flow_checkpoint)))
+            run_demo.merge_dicts(common, nested(args.cfg_options)),
+            video_overrides(per_frame_ckpt, args.flow_checkpoint)))
     print(f'[two-stage] done in {(time.perf_counter() - start) / 60:.1f} '
           f'min; video checkpoint {results["video"]["checkpoint"]}')
     return results

@@ -26,22 +26,22 @@ def test_synthetic_vip_config(synthetic_vip):
     batch = next(iter(train))
     assert len(batch['inputs']) == 2
     for clip, sample in zip(batch['inputs'], batch['data_samples']):
-        # 64x48 frames -> longer side 128
-        assert clip.shape == (len(sample.clip_frame_indices), 3, 96, 128)
+        # 64x48 frames -> longer side 256
+        assert clip.shape == (len(sample.clip_frame_indices), 3, 192, 256)
         assert sample.frame_index in sample.clip_frame_indices
         assert sample.key_frame_index in sample.clip_frame_indices
         assert len(sample.ref_frame_indices) == 2
         seg = sample.gt_sem_seg.sem_seg
-        assert seg.shape == (1, 96, 128)
+        assert seg.shape == (1, 192, 256)
         assert set(seg.unique().tolist()) <= set(range(20)) | {255}
-        assert sample.gt_instances.masks.masks.shape[1:] == (96, 128)
+        assert sample.gt_instances.masks.masks.shape[1:] == (192, 256)
     pre = MODELS.build(dict(type='VideoDataPreprocessor',
                             mean=[123.675, 116.28, 103.53],
                             std=[58.395, 57.12, 57.375], bgr_to_rgb=True,
                             pad_size_divisor=32))
     out = pre(batch, training=True)
     fmax = max(len(c) for c in batch['inputs'])
-    assert out['inputs'].shape == (2, fmax, 3, 96, 128)
+    assert out['inputs'].shape == (2, fmax, 3, 192, 256)
     # val: VideoSampler, every annotated frame of the split once, in order
     val = loader(cfg, 'val_dataloader', root)
     seen = [(s.video_id, s.frame_id) for b in val for s in b['data_samples']]

@@ -83,5 +83,11 @@ def test_cli_missing_checkpoint_is_one_error_line(tmp_path):
     assert not osp.exists(tmp_path / 'wd')
 
 
-if __name__ == '__main__':
-    pytest.main([__file__])
+def test_nested_cfg_options():
+    assert train_two_stage.nested(
+        {'train_cfg.max_epochs': 1, 'optim_wrapper.optimizer.lr': 5e-4,
+         'optim_wrapper.type': 'OptimWrapper'}) == dict(
+            train_cfg=dict(max_epochs=1),
+            optim_wrapper=dict(optimizer=dict(lr=5e-4), type='OptimWrapper'))
+    with pytest.raises(Exception, match='conflicts'):
+        train_two_stage.nested({'a': 1, 'a.b': 2})

@@ -5,10 +5,10 @@
 # iterations), weight decay 1e-4, a 20-iteration linear warm-up and a 10x
 # lr step for the last epoch. With the 48-video set of the quick start
 # (32 training videos x 8 annotated frames, 2 clips per batch -> 128
-# iterations per epoch) the 5 epochs are 640 iterations. Epoch-based so
+# iterations per epoch) the 4 epochs are 512 iterations. Epoch-based so
 # that the hooks of default_runtime.py (checkpoint per epoch, epoch logs)
 # apply unchanged; shorten a run with --cfg-options train_cfg.max_epochs=N.
-max_epochs = 5
+max_epochs = 4
 train_cfg = dict(
     type='EpochBasedTrainLoop', max_epochs=max_epochs,
     val_interval=max_epochs)

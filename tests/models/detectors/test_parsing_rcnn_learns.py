@@ -3,10 +3,13 @@ convergence): the tiny model built from its real config, fed by the real
 train pipeline (loading, resize, the L/R-swapping flip, packing, the data
 preprocessor) overfits a handful of synthetic frames, and the real
 evaluation (:class:`VIPMetric`, official protocol) scores it high on those
-frames. A pipeline bug breaks it: a wrong label mapping or a flip that
-does not swap the person's left and right (the flipped and unflipped
-copies of a frame then ask for contradicting classes), a broken loss, a
-detector that never gets a person above the fusion threshold (AP^r 0).
+frames. A pipeline bug breaks it: a wrong label mapping, a broken loss, a
+detector that never gets a person above the fusion threshold (AP^r 0), or
+a flip that does not swap the person's left and right — seen on the
+mirrored frames, scored against this test's own mirroring of the label
+png (the plain frames cannot show it: an overfitting model memorises the
+flipped copies with whatever labels they carry; measured: all six L/R
+classes at 0 % IoU with the swap removed).
 
 Seeded and iteration-bounded (no timing): about 30 s on one core. The
 frames are drawn at 128 x 72 and fed at that size (the config's resize
@@ -14,6 +17,7 @@ set to a longer side of 128) to keep the test small.
 """
 import os.path as osp
 
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -45,26 +49,28 @@ def _dataset(cfg, root, pipeline):
     return DATASETS.build(ds_cfg)
 
 
-def train_and_evaluate(root, iters, flip=True, seed=0):
+def train_and_evaluate(root, iters, flip_prob=0.5, seed=0):
     """Overfit the training frames of ``root``; VIP metrics on them.
 
     Args:
         root (str): A synthetic VIP set.
         iters (int): Training iterations (batches of all training frames).
-        flip (bool): Keep the config's random flip (else removed).
+        flip_prob (float): Probability of the train pipeline's flip.
         seed (int): Torch / numpy seed.
 
     Returns:
-        tuple[dict, list[float]]: The VIP metrics (in %) of the frames and
-        the total loss per iteration.
+        tuple[dict, dict, list[float]]: The VIP metrics (in %) of the
+        frames, the IoU (in %) of each left/right class on the mirrored
+        frames (:func:`mirrored_lr_iou`) and the total loss per iteration.
     """
     cfg = Config.fromfile(CONFIG)
     torch.manual_seed(seed)
     np.random.seed(seed)
     model = MODELS.build(cfg.model)
     model.init_weights()
-    train_pipeline = [t for t in cfg.train_pipeline
-                      if flip or t['type'] != 'ClipRandomFlip']
+    train_pipeline = [
+        dict(t, prob=flip_prob) if t['type'] == 'ClipRandomFlip' else t
+        for t in cfg.train_pipeline]
     train_set = _dataset(cfg, root, train_pipeline)
     test_set = _dataset(cfg, root, cfg.test_pipeline)
     optim = build_optim_wrapper(model, dict(
@@ -85,7 +91,43 @@ def train_and_evaluate(root, iters, flip=True, seed=0):
             batch = pseudo_collate([test_set[i]])
             evaluator.process(data_samples=model.val_step(batch),
                               data_batch=batch)
-    return evaluator.evaluate(len(test_set)), losses
+    return (evaluator.evaluate(len(test_set)),
+            mirrored_lr_iou(model, cfg, root), losses)
+
+
+def mirrored_lr_iou(model, cfg, root):
+    """IoU of the left/right classes on the horizontally mirrored frames.
+
+    The frames go through the test pipeline with a flip (prob 1); the
+    prediction is mirrored back and its left/right ids exchanged by a table
+    of this test (the person's left arm of a mirrored image is its right
+    arm), then compared with the label png on disk. A train pipeline whose
+    flip does not swap the classes teaches the model the opposite for
+    mirrored frames, which this catches (the plain frames do not: an
+    overfitting model memorises both).
+
+    Returns:
+        dict[int, float]: ``{class id: IoU in %}`` of the classes present.
+    """
+    swap = np.arange(256)
+    for a, b in ((14, 15), (16, 17), (18, 19)):
+        swap[a], swap[b] = b, a
+    pipeline = list(cfg.test_pipeline)
+    pipeline.insert(-1, dict(type='ClipRandomFlip', prob=1.0))
+    mirrored = _dataset(cfg, root, pipeline)
+    inter, union = np.zeros(20), np.zeros(20)
+    with torch.no_grad():
+        for i in range(len(mirrored)):
+            batch = pseudo_collate([mirrored[i]])
+            out = model.val_step(batch)[0]
+            pred = out.pred_sem_seg.sem_seg[0].numpy()[:, ::-1]
+            pred = swap[pred]
+            gt = cv2.imread(out.seg_map_path, cv2.IMREAD_UNCHANGED)
+            for c in range(14, 20):
+                inter[c] += np.sum((pred == c) & (gt == c))
+                union[c] += np.sum((pred == c) | (gt == c))
+    return {c: 100 * inter[c] / union[c] for c in range(14, 20)
+            if union[c] > 0}
 
 
 @pytest.fixture(scope='module')
@@ -98,21 +140,26 @@ def frames(tmp_path_factory):
 
 def test_tiny_parsing_rcnn_overfits_a_handful_of_frames(frames):
     root, _ = frames
-    metrics, losses = train_and_evaluate(root, iters=100)
+    metrics, mirrored, losses = train_and_evaluate(root, iters=100)
     # the loss falls to a small fraction of its start
     assert np.mean(losses[-5:]) < 0.35 * np.mean(losses[:3])
     # parts: the classes present in the training frames are learnt (mean
     # IoU over them; 57 % measured, all-background scores about 5 %)
     assert metrics['vip/mIoU'] > 45, metrics
     # the person's left and right (swapped by the flip) are told apart:
-    # every L/R class present (35-66 % measured; with the flip's swap
-    # removed they fall to a few %, see docs/synthetic_study.md)
+    # every L/R class present (35-66 % measured)
     present = [c for pair in VIP_FLIP_PAIRS for c in pair
                if not np.isnan(metrics[f'vip/IoU.{VIP_CLASSES[c]}'])]
     assert len(present) == 6, metrics
     for c in present:
         assert metrics[f'vip/IoU.{VIP_CLASSES[c]}'] > 25, (
             VIP_CLASSES[c], metrics)
+    # ... also on the mirrored frames, against this test's own mirroring
+    # of the ground truth (36-65 % measured; 0 % for all six with the
+    # flip's class swap removed)
+    assert sorted(mirrored) == list(range(14, 20)), mirrored
+    for c, iou in mirrored.items():
+        assert iou > 25, (VIP_CLASSES[c], mirrored)
     # the persons are detected above the fusion threshold (score 0.7) and
     # segmented (80 % measured; an untrained detector scores 0)
     assert metrics['vip/APr@0.5'] > 50, metrics
