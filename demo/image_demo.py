@@ -19,8 +19,6 @@ before any image is processed. See docs/demo.md.
 import argparse
 import os
 import os.path as osp
-import re
-import sys
 
 import numpy as np
 from mmengine.config import DictAction
@@ -35,8 +33,8 @@ from aten_mm.apis import (
     read_image,
     write_image,
 )
-from aten_mm.apis.cli import USER_ERRORS
-from aten_mm.apis.video_io import IMAGE_EXTENSIONS
+from aten_mm.apis.cli import run_tool
+from aten_mm.apis.video_io import IMAGE_EXTENSIONS, natural_key, same_file
 from aten_mm.evaluation.functional import (
     vip_prediction_paths,
     write_vip_prediction,
@@ -89,16 +87,8 @@ def list_images(path: str) -> list:
     if not names:
         raise ValueError(f'Folder "{display_path(path)}" holds no image '
                          f'({", ".join(IMAGE_EXTENSIONS)}).')
-    names.sort(key=lambda n: [int(t) if t.isdigit() else t
-                              for t in re.split(r'(\d+)', n)])
+    names.sort(key=natural_key)
     return [osp.join(path, n) for n in names]
-
-
-def _same(a: str, b: str) -> bool:
-    try:
-        return osp.samefile(a, b)
-    except OSError:
-        return False
 
 
 def plan_outputs(args, images: list) -> list:
@@ -125,7 +115,7 @@ def plan_outputs(args, images: list) -> list:
             f'--out "{display_path(args.out)}" is an existing file without '
             f'an image extension ({", ".join(IMAGE_EXTENSIONS)}); give an '
             'image file name or a folder.')
-    if not single and _same(args.out, args.img):
+    if not single and same_file(args.out, args.img):
         raise ConfigError(
             f'--out "{display_path(args.out)}" is the input folder; the '
             'overlays would be written among (and could replace) the '
@@ -152,7 +142,7 @@ def plan_outputs(args, images: list) -> list:
                     f'would both be written to "{display_path(path)}" '
                     '(same name stem); rename one.')
             seen[key] = img
-            hit = [i for i in images if _same(path, i)]
+            hit = [i for i in images if same_file(path, i)]
             if hit:
                 raise ConfigError(
                     f'output "{display_path(path)}" is the input '
@@ -221,7 +211,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except USER_ERRORS + (ValueError, ) as e:
-        sys.exit(f'error: {e}')
+    run_tool(main)

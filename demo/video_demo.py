@@ -46,7 +46,7 @@ from aten_mm.apis import (
     open_frame_source,
     open_video_output,
 )
-from aten_mm.apis.cli import USER_ERRORS
+from aten_mm.apis.cli import run_tool
 from aten_mm.visualization import draw_data_sample, palette_from_meta
 
 WINDOW = 'aten_mm video demo'
@@ -92,6 +92,15 @@ def parse_args(argv=None):
                         help='stop after this many frames')
     parser.add_argument('--fps', type=float, default=25.0,
                         help='fps of the output for a folder of frames')
+    parser.add_argument('--backend', default='pytorch',
+                        choices=['pytorch', 'onnxruntime'],
+                        help='onnxruntime runs N_feat, FlowNet-S and the '
+                        'temporal encoder as ONNX graphs on the CPU '
+                        '(docs/deployment.md); default pytorch')
+    parser.add_argument('--onnx-dir', default=None,
+                        help='graphs written by tools/deployment/'
+                        'export_onnx.py (default with --backend '
+                        'onnxruntime: exported at the first frame)')
     parser.add_argument('--cfg-options', nargs='+', default=None,
                         action=DictAction,
                         help='override config keys')
@@ -147,6 +156,8 @@ def check_args(args) -> None:
         raise ConfigError(f'--max-frames must be >= 1, got {args.max_frames}')
     if args.wait_time < 0:
         raise ConfigError(f'--wait-time must be >= 0, got {args.wait_time}')
+    if args.onnx_dir is not None and args.backend != 'onnxruntime':
+        raise ConfigError('--onnx-dir needs --backend onnxruntime')
     if len(args.fourcc) != 4:
         raise ConfigError(
             f'--fourcc must be a four-character codec code such as mp4v, '
@@ -171,6 +182,9 @@ def main(argv=None):
             writer.fps = float(source.fps)  # used from the first frame on
         model = init_model(args.config, args.checkpoint, device=args.device,
                            cfg_options=args.cfg_options)
+        if args.backend == 'onnxruntime':
+            from aten_mm.deployment import use_onnxruntime
+            use_onnxruntime(model, args.onnx_dir)
         if args.show:
             open_window()
     except BaseException:
@@ -264,8 +278,6 @@ if __name__ == '__main__':
     # ignored (a background job of a non-interactive shell)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        main()
-    except USER_ERRORS + (ValueError, ) as e:
-        sys.exit(f'error: {e}')
+        run_tool(main)
     except KeyboardInterrupt:
         sys.exit('interrupted: nothing written under the output name')

@@ -6,8 +6,8 @@ like mmdet's ``DumpDetResults``; ``tools/analysis_tools/
 dump_to_official_files.py`` turns it into official files), ``--show``,
 ``--show-dir``, ``--wait-time``, ``--cfg-options``, ``--launcher``,
 ``--local-rank``; plus ``--out-dir DIR``, which makes the metric write the
-official prediction files under DIR: VIP (vip_protocol.md §3) or DAVIS
-(``<seq>/00000.png``, davis_protocol.md). The metric table is printed at
+official prediction files under DIR: VIP (docs/vip_protocol.md §3) or DAVIS
+(``<seq>/00000.png``, docs/davis_protocol.md). The metric table is printed at
 the end.
 """
 import argparse
@@ -54,6 +54,13 @@ def parse_args(argv=None):
         'overlays are saved')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
+    parser.add_argument(
+        '--backend', default='pytorch', choices=['pytorch', 'onnxruntime'],
+        help='onnxruntime: N_feat, FlowNet-S and the temporal encoder run '
+        'as ONNX graphs (docs/deployment.md)')
+    parser.add_argument(
+        '--onnx-dir', help='graphs of tools/deployment/export_onnx.py '
+        '(default with --backend onnxruntime: exported at the first batch)')
     add_run_args(parser, 'test_dataloader.dataset.data_root=data/vip')
     return parse_run_args(parser, argv)
 
@@ -131,6 +138,12 @@ def build_config(args):
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(
             f'Checkpoint file "{args.checkpoint}" does not exist.')
+    for flag, folder in (('--out-dir', args.out_dir),
+                         ('--show-dir', args.show_dir)):
+        if folder is not None and osp.exists(folder) and \
+                not osp.isdir(folder):
+            raise ConfigError(f'{flag} "{folder}" is a file; expected a '
+                              'folder.')
     cfg = load_run_config(args)
     cfg.load_from = args.checkpoint
     cfg.resume = False
@@ -138,9 +151,27 @@ def build_config(args):
         trigger_visualization_hook(cfg, args)
     if args.out_dir:
         set_metric_out_dir(cfg, args.out_dir)
-    if args.out is not None and not args.out.endswith(('.pkl', '.pickle')):
-        raise ConfigError(f'--out must be a .pkl file, got "{args.out}".')
+    if args.out is not None:
+        check_out_file(args.out)
+    if args.onnx_dir is not None and args.backend != 'onnxruntime':
+        raise ConfigError('--onnx-dir needs --backend onnxruntime')
+    if args.backend == 'onnxruntime':
+        cfg.custom_hooks = list(cfg.get('custom_hooks') or []) + [
+            dict(type='OnnxRuntimeHook', onnx_dir=args.onnx_dir)]
     return cfg
+
+
+def check_out_file(out: str) -> None:
+    """Refuse an ``--out`` that cannot be written, before the test runs."""
+    if not out.endswith(('.pkl', '.pickle')):
+        raise ConfigError(f'--out must be a .pkl file, got "{out}".')
+    if osp.isdir(out):
+        raise ConfigError(f'--out "{out}" is an existing directory; '
+                          'expected the path of a .pkl file to write.')
+    parent = osp.dirname(osp.abspath(out))
+    if not osp.isdir(parent):
+        raise FileNotFoundError(f'--out "{out}": its folder {parent} does '
+                                'not exist.')
 
 
 def main(argv=None):

@@ -22,6 +22,7 @@ from aten_mm.apis.cli import (
 )
 from aten_mm.apis.config import ConfigError
 from aten_mm.utils import register_all_modules
+from aten_mm.utils.text_io import read_text
 
 
 def parse_args(argv=None):
@@ -69,6 +70,33 @@ def apply_amp(cfg) -> None:
     cfg.optim_wrapper.loss_scale = 'dynamic'
 
 
+def check_last_checkpoint(work_dir: str) -> None:
+    """Refuse a ``last_checkpoint`` file that names no usable checkpoint.
+
+    ``--resume`` without a path resumes from the checkpoint named in
+    ``<work_dir>/last_checkpoint`` (mmengine's ``CheckpointHook`` writes
+    it); without that file the training starts from scratch.
+
+    Raises:
+        ValueError: the file is empty or not UTF-8 text.
+        FileNotFoundError: the checkpoint it names does not exist.
+    """
+    path = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(path):
+        return
+    name = read_text(path).strip()
+    if not name:
+        raise ValueError(
+            f'{path} is empty; it should name the checkpoint to resume '
+            'from. Pass --resume CHECKPOINT, or delete the file to train '
+            'from scratch.')
+    if not osp.isfile(name):
+        raise FileNotFoundError(
+            f'{path} names the checkpoint "{name}", which does not exist. '
+            'Pass --resume CHECKPOINT, or delete the file to train from '
+            'scratch.')
+
+
 def build_config(args):
     """The config of a training run from the parsed arguments."""
     cfg = load_run_config(args)
@@ -83,6 +111,7 @@ def build_config(args):
                 'configs/_base_/schedules/).')
         cfg.auto_scale_lr.enable = True
     if args.resume == 'auto':
+        check_last_checkpoint(cfg.work_dir)
         cfg.resume = True
         cfg.load_from = None
     elif args.resume is not None:

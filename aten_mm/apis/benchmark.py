@@ -50,7 +50,8 @@ def model_schedule(model: nn.Module) -> Dict:
 
     Returns:
         dict: ``l`` (int), ``p`` (int), ``flow`` (bool: a flow net aligns
-        features), ``encoder`` (bool) and ``kind`` (``'per-frame'``,
+        features), ``encoder`` (bool), ``compose`` (bool: composed key
+        flows) and ``kind`` (``'per-frame'``,
         ``'dff'`` or ``'aten'``).
     """
     if not hasattr(model, 'key_interval'):
@@ -65,11 +66,14 @@ def model_schedule(model: nn.Module) -> Dict:
             and getattr(model, 'propagate', 'flow') == 'flow')
     enc = getattr(model, 'encoder', None) is not None and p > 0
     kind = 'aten' if enc else ('dff' if lk > 1 else 'per-frame')
-    return dict(l=lk, p=p, flow=flow, encoder=enc, kind=kind)
+    compose = bool(getattr(model, 'compose_flows', False)) and flow
+    return dict(l=lk, p=p, flow=flow, encoder=enc, kind=kind,
+                compose=compose)
 
 
 def eq8_counts(key_interval: int, p: int, flow: bool = True,
-               encoder: Optional[bool] = None) -> Dict[str, int]:
+               encoder: Optional[bool] = None,
+               compose: bool = False) -> Dict[str, int]:
     """Units of each term per segment of ``l`` frames (paper Eq. 8).
 
     Args:
@@ -79,6 +83,9 @@ def eq8_counts(key_interval: int, p: int, flow: bool = True,
             (False: the ``propagate='none'`` ablation, no F and W).
         encoder (bool, optional): Whether the encoder runs; defaults to
             ``p > 0``.
+        compose (bool): Reference-key flows composed from earlier ones
+            (ATEN ``compose_flows``): one FlowNet pass per key instead
+            of p, so ``F`` is ``l - 1 + min(p, 1)``; ``W`` is unchanged.
 
     Returns:
         dict[str, int]: ``N_feat`` 1, ``F`` and ``W`` ``l - 1 + p`` (0
@@ -91,13 +98,15 @@ def eq8_counts(key_interval: int, p: int, flow: bool = True,
     if encoder is None:
         encoder = p > 0
     pairs = (lk - 1 + p) if flow else 0
-    return dict(N_feat=1, F=pairs, W=pairs, GRU=int(bool(encoder)),
+    flows = (lk - 1 + min(p, 1)) if flow and compose else pairs
+    return dict(N_feat=1, F=flows, W=pairs, GRU=int(bool(encoder)),
                 N_parse=lk)
 
 
 def eq8_ratio(terms: Dict[str, float], key_interval: int, p: int,
               baseline: Optional[Dict[str, float]] = None,
-              flow: bool = True, encoder: Optional[bool] = None) -> float:
+              flow: bool = True, encoder: Optional[bool] = None,
+              compose: bool = False) -> float:
     """Cost ratio r of Eq. 8 (model / per-frame, per segment).
 
     ``r = [GRU + (l-1+p)·F + (l-1+p)·W + l·N_parse + N_feat] /
@@ -115,11 +124,12 @@ def eq8_ratio(terms: Dict[str, float], key_interval: int, p: int,
             ``terms``.
         flow (bool): See :func:`eq8_counts`.
         encoder (bool, optional): See :func:`eq8_counts`.
+        compose (bool): See :func:`eq8_counts`.
 
     Returns:
         float: r; the predicted speed-up is ``1 / r``.
     """
-    counts = eq8_counts(key_interval, p, flow, encoder)
+    counts = eq8_counts(key_interval, p, flow, encoder, compose)
     base = terms if baseline is None else baseline
     num = sum(counts[k] * float(terms.get(k, 0.0)) for k in TERMS)
     den = key_interval * (float(base.get('N_feat', 0.0)) +
@@ -134,7 +144,8 @@ def predicted_speedup(terms: Dict[str, float], key_interval: int,
                       p: int,
                       baseline: Optional[Dict[str, float]] = None,
                       flow: bool = True,
-                      encoder: Optional[bool] = None) -> float:
+                      encoder: Optional[bool] = None,
+                      compose: bool = False) -> float:
     """Speed-up over the per-frame model predicted by Eq. 8: ``1 / r``.
 
     Args: see :func:`eq8_ratio`.
@@ -142,7 +153,8 @@ def predicted_speedup(terms: Dict[str, float], key_interval: int,
     Returns:
         float: ``1 / eq8_ratio(...)``.
     """
-    return 1.0 / eq8_ratio(terms, key_interval, p, baseline, flow, encoder)
+    return 1.0 / eq8_ratio(terms, key_interval, p, baseline, flow, encoder,
+                           compose)
 
 
 class TermTimer:
@@ -401,7 +413,9 @@ def summarize(result: Dict, schedule: Dict,
     """
     res = copy.deepcopy(result)
     lk, p = schedule['l'], schedule['p']
-    counts = eq8_counts(lk, p, schedule['flow'], schedule['encoder'])
+    compose = schedule.get('compose', False)
+    counts = eq8_counts(lk, p, schedule['flow'], schedule['encoder'],
+                        compose)
     segments = res['frames'] / lk
     res['eq8_counts'] = counts
     res['units_per_segment'] = {
@@ -415,7 +429,7 @@ def summarize(result: Dict, schedule: Dict,
     if baseline_terms is not None:
         res['speedup_predicted'] = predicted_speedup(
             res['terms_ms'], lk, p, baseline_terms, schedule['flow'],
-            schedule['encoder'])
+            schedule['encoder'], compose)
     return res
 
 

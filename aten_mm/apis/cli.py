@@ -1,6 +1,8 @@
-"""Command-line pieces shared by ``tools/train.py`` and ``tools/test.py``.
+"""Command-line pieces shared by the tools.
 
-The run flags follow MMDetection 3.x's tools: ``--cfg-options``,
+:func:`run_tool` is the error wrapper of every entry point under
+``tools/`` and ``demo/``. The run flags of ``tools/train.py`` and
+``tools/test.py`` follow MMDetection 3.x's tools: ``--cfg-options``,
 ``--launcher`` and ``--local-rank`` (also ``--local_rank``).
 """
 import argparse
@@ -10,17 +12,22 @@ from typing import Callable, Optional, Sequence
 
 from mmengine.config import Config, DictAction
 
-from aten_mm.utils.checkpoint import UnsafeCheckpointError
-from aten_mm.utils.config_check import ConfigKeyError
+from aten_mm.utils.user_error import UserError
 
-from .config import ConfigError, load_config
+from .config import load_config
 from .launch import build_runner, default_work_dir, setup_cpu_distributed
 
-#: The user errors that the tools print as one ``error: ...`` line: bad
-#: configs and paths, a refused (unsafe) checkpoint, and a NaN/inf loss
-#: (its message names the iteration and the last good checkpoint).
-USER_ERRORS = (ConfigError, ConfigKeyError, FileNotFoundError,
-               UnsafeCheckpointError, FloatingPointError)
+#: The errors that the tools print as one ``error: ...`` line: every
+#: :class:`UserError` (a bad config or key, a refused checkpoint ...), a
+#: ``ValueError`` (a file that is not what it should be: the readers name
+#: the file and line), an ``OSError`` (a missing file or folder, no
+#: permission, a full disk: the message names the path) and a NaN/inf
+#: loss (``FloatingPointError``, naming the iteration and the last good
+#: checkpoint).
+USER_ERRORS = (UserError, ValueError, OSError, FloatingPointError)
+
+#: Set this environment variable to 1 to get the traceback of a user error.
+TRACEBACK_ENV = 'ATEN_MM_TRACEBACK'
 
 
 def add_run_args(parser: argparse.ArgumentParser,
@@ -100,10 +107,17 @@ def build_run_runner(cfg: Config):
 def run_tool(main: Callable[[], object]) -> None:
     """Call ``main()``; a user error exits with one ``error: ...`` line.
 
+    The errors of :data:`USER_ERRORS` end the program with status 1 and
+    ``error: <message>`` on stderr (no traceback; set
+    ``ATEN_MM_TRACEBACK=1`` to see it); anything else (a bug) propagates
+    with its traceback.
+
     Args:
         main (Callable): The tool's entry point.
     """
     try:
         main()
     except USER_ERRORS as e:
+        if os.environ.get(TRACEBACK_ENV) == '1':
+            raise
         sys.exit(f'error: {e}')

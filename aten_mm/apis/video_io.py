@@ -38,7 +38,8 @@ VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.mpg', '.mpeg',
 LIVE_KINDS = ('webcam', 'stream')
 
 
-def _natural_key(name: str):
+def natural_key(name: str) -> list:
+    """Sort key ordering ``2.jpg`` before ``10.jpg``."""
     return [int(t) if t.isdigit() else t for t in re.split(r'(\d+)', name)]
 
 
@@ -195,7 +196,7 @@ class FrameSource:
             self._files = sorted(
                 (f for f in os.listdir(source)
                  if f.lower().endswith(IMAGE_EXTENSIONS)),
-                key=_natural_key)
+                key=natural_key)
             if not self._files:
                 raise ValueError(
                     f'Frame folder "{self.name}" holds no image '
@@ -321,7 +322,27 @@ def open_frame_source(source: Union[str, int], fps: float = 25.0,
     return FrameSource(source, fps=fps, count_frames=count_frames)
 
 
-class AtomicVideoWriter:
+class _Output:
+    """``with`` support of the writers: :meth:`close` when the block ends
+    normally, :meth:`abort` on an exception (Ctrl-C included)."""
+
+    def close(self) -> str:
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+class AtomicVideoWriter(_Output):
     """``cv2.VideoWriter`` that appears under its name only at the end.
 
     Frames go to ``<dir>/.<name>.part.<ext>``; :meth:`close` renames it to
@@ -412,17 +433,8 @@ class AtomicVideoWriter:
             self._alias.remove()
             self._alias = None
 
-    def __enter__(self):
-        return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
-
-
-class FrameFolderWriter:
+class FrameFolderWriter(_Output):
     """Numbered frames ``000000.jpg``, ``000001.jpg`` ... in a folder.
 
     Same interface as :class:`AtomicVideoWriter`: :meth:`close` keeps the
@@ -473,15 +485,6 @@ class FrameFolderWriter:
                 not os.listdir(self.path):
             os.rmdir(self.path)
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
-
 
 def numbered_frames(folder: str, ext: str = '.jpg') -> list:
     """Indices of the ``NNNNNN<ext>`` frames (:class:`FrameFolderWriter`'s
@@ -493,7 +496,8 @@ def numbered_frames(folder: str, ext: str = '.jpg') -> list:
                                                 os.listdir(folder)) if m)
 
 
-def _same(a: str, b: str) -> bool:
+def same_file(a: str, b: str) -> bool:
+    """Whether two paths name the same existing file or folder."""
     try:
         return osp.samefile(a, b)
     except OSError:
@@ -556,7 +560,7 @@ def open_video_output(path: str, fps: float,
     kind = video_output_kind(path)
     shown = display_path(path)
     for src in inputs:
-        if isinstance(src, str) and _same(path, src):
+        if isinstance(src, str) and same_file(path, src):
             raise ValueError(
                 f'--out "{shown}" is the input "{display_path(src)}"; '
                 'writing it would destroy the input. Choose another output.')

@@ -2,12 +2,14 @@
 import json
 import os
 import os.path as osp
+import re
 from typing import Dict, List, Optional, Tuple
 
 from mmengine.dataset import BaseDataset
 from mmengine.logging import MMLogger
 
 from aten_mm.structures.frame_plan import clip_indices
+from aten_mm.utils.text_io import read_text
 
 _CLIP_MODES = ('key', 'neighbors', 'single', 'stream')
 
@@ -33,35 +35,76 @@ def require_file(path: str, what: str) -> str:
     return path
 
 
-def read_lines(path: str, what: str) -> List[str]:
-    """Non-empty stripped lines of a list file (error naming it if absent)."""
-    with open(require_file(path, what)) as f:
-        return [line.strip() for line in f if line.strip()]
+def read_lines(path: str, what: str) -> List[Tuple[str, str]]:
+    """The non-empty stripped lines of a list file, with where they are.
+
+    Args:
+        path (str): The list file.
+        what (str): What it lists, for messages (``'VIP video list'``).
+
+    Returns:
+        list[tuple[str, str]]: ``(source, line)`` with ``source`` =
+        ``'<path>:<line number>'``, for messages.
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+        ValueError: it is not UTF-8 text, or lists nothing.
+    """
+    text = read_text(require_file(path, what))
+    lines = [(f'{path}:{i}', line.strip())
+             for i, line in enumerate(text.splitlines(), start=1)
+             if line.strip()]
+    if not lines:
+        raise ValueError(f'{what} file {path} is empty: it lists nothing')
+    return lines
 
 
 def read_meta(path: str) -> dict:
     """The json at ``path`` (``{}`` when absent; ValueError if invalid)."""
     if not osp.isfile(path):
         return {}
-    with open(path) as f:
-        try:
-            return json.load(f)
-        except json.JSONDecodeError as e:
-            raise ValueError(f'invalid meta json {path}: {e}') from e
+    try:
+        meta = json.loads(read_text(path))
+    except json.JSONDecodeError as e:
+        raise ValueError(f'invalid meta json {path}: {e}') from None
+    if not isinstance(meta, dict):
+        raise ValueError(f'invalid meta json {path}: expected an object, '
+                         f'got {type(meta).__name__}')
+    return meta
+
+
+def frame_number(name: str) -> Optional[int]:
+    """The frame number of a file stem made of ASCII digits, else None
+    (``'²'`` or ``'٣'`` are digits to Python, not frame numbers)."""
+    return int(name) if re.fullmatch(r'[0-9]+', name) else None
 
 
 def list_frames(folder: str, suffix: str) -> Dict[int, str]:
     """``{frame_id: path}`` of the files ``<number><suffix>`` in a folder.
 
     A missing folder gives an empty dict (a video may have no raw frames).
+
+    Raises:
+        ValueError: a ``*<suffix>`` file whose name is not a number, or two
+            files with the same number (``2.jpg`` and ``000000000002.jpg``).
     """
-    frames = {}
+    frames: Dict[int, str] = {}
     if not osp.isdir(folder):
         return frames
-    for entry in os.scandir(folder):
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
         stem, ext = osp.splitext(entry.name)
-        if ext == suffix and stem.isdigit():
-            frames[int(stem)] = entry.path
+        if ext != suffix:
+            continue
+        fid = frame_number(stem)
+        if fid is None:
+            raise ValueError(
+                f'{entry.path}: a frame file must be named by its frame '
+                f'number (e.g. 000000000001{suffix}); rename or remove it')
+        if fid in frames:
+            raise ValueError(
+                f'{frames[fid]} and {entry.path} are both frame {fid}; '
+                'keep one of them')
+        frames[fid] = entry.path
     return frames
 
 

@@ -1,8 +1,9 @@
-"""DAVIS-2016 dataset (davis_protocol.md "Layout")."""
+"""DAVIS-2016 dataset (docs/davis_protocol.md "Layout")."""
 import os.path as osp
 from typing import List
 
 from aten_mm.registry import DATASETS
+from aten_mm.utils.path_check import check_relative_name
 
 from .base_video_dataset import (
     BaseVideoDataset,
@@ -75,8 +76,9 @@ class DAVISDataset(BaseVideoDataset):
         img_root = require_dir(resolve_path(self.data_root, self.img_dir),
                                'DAVIS image')
         ann_root = resolve_path(self.data_root, self.ann_dir)
-        seqs = read_lines(resolve_path(self.data_root, self.split_file),
-                          'DAVIS split')
+        seqs = [check_relative_name(seq, source) for source, seq in
+                read_lines(resolve_path(self.data_root, self.split_file),
+                           'DAVIS split')]
         out = []
         for seq in seqs:
             seq_dir = require_dir(osp.join(img_root, seq), 'DAVIS sequence')

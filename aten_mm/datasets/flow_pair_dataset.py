@@ -6,6 +6,7 @@ from typing import List
 from mmengine.dataset import BaseDataset
 
 from aten_mm.registry import DATASETS
+from aten_mm.utils.path_check import check_relative_name
 
 from .base_video_dataset import read_lines, require_dir, resolve_path
 
@@ -91,8 +92,9 @@ class FlowPairDataset(BaseDataset):
                 split=self.split))
             if osp.isfile(path):
                 videos = []
-                for line in read_lines(path, 'video list'):
+                for source, line in read_lines(path, 'video list'):
                     video = line.split('/')[0] if '/' in line else line
+                    check_relative_name(video, source)
                     if video not in videos:
                         videos.append(video)
                 return videos

@@ -1,4 +1,4 @@
-"""The 20 VIP part classes (vip_protocol.md §2; index = pixel value).
+"""The 20 VIP part classes (docs/vip_protocol.md §2; index = pixel value).
 
 VIP uses the CIHP class set: 19 human parts plus background. Left/right are
 the *person's* sides, which is why a horizontal flip must swap the pairs in

@@ -1,11 +1,13 @@
-"""VIP (Video Instance-level Parsing) dataset (vip_protocol.md §1)."""
+"""VIP (Video Instance-level Parsing) dataset (docs/vip_protocol.md §1)."""
 import os.path as osp
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from aten_mm.registry import DATASETS
+from aten_mm.utils.path_check import check_relative_name
 
 from .base_video_dataset import (
     BaseVideoDataset,
+    frame_number,
     list_frames,
     read_lines,
     read_meta,
@@ -33,7 +35,10 @@ class VIPDataset(BaseVideoDataset):
     Frame ids are 1-based, ``frame_index = frame_id - 1``. The frames on
     disk of a video are the union of the sequence and image folders; the
     video length is ``num_frames`` of the meta json when present, else the
-    largest frame id on disk. Key frames that fall on missing raw frames
+    largest frame id on disk. A listed frame must have its part map
+    (``Category_ids``; on the test split, whose ground truth is not
+    public, it may have none); video ids must be relative names (they name
+    output files). Key frames that fall on missing raw frames
     are replaced by later keys (paper §4.4, :func:`key_clip_indices`).
 
     With ``clip_cfg=dict(mode='stream')`` the items are every frame on disk
@@ -85,21 +90,32 @@ class VIPDataset(BaseVideoDataset):
     def _path(self, *parts: str) -> str:
         return resolve_path(self.data_root, osp.join(*parts))
 
-    def _gt_paths(self, video: str, name: str) -> Dict[str, Optional[str]]:
+    def _gt_paths(self, video: str, name: str,
+                  source: str) -> Dict[str, Optional[str]]:
+        """The ground-truth files of a listed frame (None where absent).
+
+        The part map (``Category_ids``) of a listed frame must exist,
+        except on the test split (no public ground truth); the others are
+        checked by whatever needs them (training: ``Human_ids``; the
+        metric: all four).
+
+        Raises:
+            FileNotFoundError: naming the missing part map and the line of
+                the list that names the frame.
+        """
         ann = self._path(self.ann_dir)
-
-        def existing(path):
-            return path if osp.isfile(path) else None
-
-        return dict(
-            seg_map_path=existing(
-                osp.join(ann, 'Category_ids', video, f'{name}.png')),
-            human_map_path=existing(
-                osp.join(ann, 'Human_ids', video, f'{name}.png')),
-            instance_map_path=existing(
-                osp.join(ann, 'Instance_ids', video, f'{name}.png')),
-            instance_txt_path=existing(
-                osp.join(ann, 'Instance_ids', video, f'{name}.txt')))
+        paths = dict(
+            seg_map_path=osp.join(ann, 'Category_ids', video, f'{name}.png'),
+            human_map_path=osp.join(ann, 'Human_ids', video, f'{name}.png'),
+            instance_map_path=osp.join(ann, 'Instance_ids', video,
+                                       f'{name}.png'),
+            instance_txt_path=osp.join(ann, 'Instance_ids', video,
+                                       f'{name}.txt'))
+        if not osp.isfile(paths['seg_map_path']) and self.split != 'test':
+            raise FileNotFoundError(
+                f'{source}: frame {video}/{name} is listed as annotated but '
+                f'its part map {paths["seg_map_path"]} does not exist')
+        return {k: p if osp.isfile(p) else None for k, p in paths.items()}
 
     def index_videos(self) -> List[dict]:
         """Index the videos, raw frames and annotated frames of the split.
@@ -112,19 +128,23 @@ class VIPDataset(BaseVideoDataset):
         list_root = require_dir(self._path(self.list_dir), 'VIP list')
         id_path = osp.join(list_root, self.id_list)
         annotated: Dict[str, List[str]] = {}
-        for line in read_lines(id_path, 'VIP annotated-frame list'):
+        listed: Dict[Tuple[str, str], str] = {}
+        for source, line in read_lines(id_path, 'VIP annotated-frame list'):
             video, sep, name = line.rpartition('/')
             name = osp.splitext(name)[0]
-            if not sep or not name.isdigit():
-                raise ValueError(f'bad line {line!r} in {id_path}: expected '
+            if not sep or frame_number(name) is None:
+                raise ValueError(f'{source}: bad line {line!r}: expected '
                                  '"<video>/<frame id>"')
+            check_relative_name(video, source)
             annotated.setdefault(video, []).append(name)
+            listed[(video, name)] = source
         videos = list(annotated)
         stream = self.clip_cfg.get('mode') == 'stream'
         if stream:
             video_path = osp.join(list_root, self.video_list)
             if osp.isfile(video_path):
-                videos = read_lines(video_path, 'VIP video list')
+                videos = [check_relative_name(video, source) for source, video
+                          in read_lines(video_path, 'VIP video list')]
         out = []
         for video in videos:
             frame_files = list_frames(osp.join(seq_root, video),
@@ -152,7 +172,8 @@ class VIPDataset(BaseVideoDataset):
                         img_root, video, name + self.img_suffix)),
                     degraded=fid in degraded)
                 if fid in names:
-                    target.update(self._gt_paths(video, name))
+                    target.update(self._gt_paths(video, name,
+                                                 listed[(video, name)]))
                 else:
                     target.update(seg_map_path=None, human_map_path=None,
                                   instance_map_path=None,

@@ -273,7 +273,7 @@ def read_frame(path: str) -> np.ndarray:
 def export_config(config: str, checkpoint: Optional[str], out_dir: str,
                   frame_size: Optional[Sequence[int]] = None,
                   image: Optional[str] = None, overwrite: bool = False,
-                  log=print) -> Dict:
+                  cfg_options: Optional[dict] = None, log=print) -> Dict:
     """Build a model from ``config`` + ``checkpoint`` and export it.
 
     Args:
@@ -287,6 +287,7 @@ def export_config(config: str, checkpoint: Optional[str], out_dir: str,
         image (str, optional): A real frame to check on (resized to
             ``frame_size``); defaults to a rendered synthetic frame.
         overwrite (bool): Replace an earlier export in ``out_dir``.
+        cfg_options (dict, optional): Config overrides.
         log (Callable): Progress lines.
 
     Returns:
@@ -304,7 +305,8 @@ def export_config(config: str, checkpoint: Optional[str], out_dir: str,
         raise GraphCheckError(f'--shape {h} {w}: both sides must be >= 32')
     if checkpoint == 'none':
         checkpoint = None
-    model = init_model(config, checkpoint, device='cpu')
+    model = init_model(config, checkpoint, device='cpu',
+                       cfg_options=cfg_options)
     frame = read_frame(image) if image else synthetic_frame(w, h)
     frame = cv2.resize(frame, (w, h), interpolation=cv2.INTER_AREA)
     frames = check_frames(model, frame)

@@ -104,8 +104,9 @@ class OnnxRuntimeBackend:
     Args:
         model (nn.Module): Built parser (eval mode); modified in place.
         onnx_dir (str, optional): Folder with ``manifest.json`` and the
-            graphs; None exports them at the first frame into a temporary
-            folder kept for the backend's lifetime.
+            graphs; None exports them at the first frame (and again for a
+            frame of another size) into a temporary folder kept for the
+            backend's lifetime.
     """
 
     def __init__(self, model: nn.Module,
@@ -161,10 +162,19 @@ class OnnxRuntimeBackend:
         self._load(self._tmp.name)
 
     def graph(self, name: str, x: Optional[Tensor]) -> _Graph:
-        """The session of ``name``, checked against the input size."""
+        """The session of ``name``, checked against the input size.
+
+        Without ``onnx_dir`` the graphs are (re-)exported for the size of
+        ``x`` when it differs from the traced one (a new video of another
+        size); with ``onnx_dir`` another size is an error.
+        """
         if self.manifest is None:
             self._export(x)
         graph = self.graphs[name]
+        if x is not None and self.onnx_dir is None and \
+                tuple(x.shape[-2:]) != graph.shape:
+            self._export(x)
+            graph = self.graphs[name]
         if x is not None and tuple(x.shape[-2:]) != graph.shape:
             where = self.onnx_dir or 'the exported graphs'
             raise OnnxBackendError(

@@ -1,14 +1,13 @@
-"""mmengine Runner with atomic checkpoints and exactly resumable RNG."""
+"""mmengine Runner with atomic checkpoints and exact resume."""
+import functools
 import os
 import os.path as osp
-import random
 
-import numpy as np
-import torch
-from mmengine.dist import get_rank, master_only
+from mmengine.dist import master_only
 from mmengine.fileio import LocalBackend, get_file_backend
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
+from mmengine.runner.base_loop import BaseLoop
 
 from aten_mm.registry import MODELS, RUNNERS
 from aten_mm.utils.checkpoint import (
@@ -18,43 +17,9 @@ from aten_mm.utils.checkpoint import (
 )
 from aten_mm.utils.config_check import build_with_context
 
-# Tags mixed into the per-step seeds so that epoch and iteration seeds
-# never coincide.
-_EPOCH_TAG = 0x45504F43
-_ITER_TAG = 0x49544552
-_BATCH_TAG = 0x42415443
-
-
-class _ReseedingIterator:
-    """Re-seed the generators before every training batch is fetched.
-
-    mmengine's ``IterBasedTrainLoop`` fetches batch i *before* the hooks of
-    iteration i run, and on resume it fetches (and drops) the batches of the
-    already trained iterations. With the generators re-seeded from
-    ``(seed, batch index)`` right before each fetch, random augmentation in
-    the main process (``num_workers=0``) draws the same numbers for batch i
-    in a resumed and in an uninterrupted run.
-
-    Args:
-        iterator: The loop's ``dataloader_iterator``.
-        reseed (Callable[[int, int], None]): ``ATENRunner._reseed``.
-    """
-
-    def __init__(self, iterator, reseed) -> None:
-        self._iterator = iterator
-        self._reseed = reseed
-        self._count = 0
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        self._reseed(_BATCH_TAG, self._count)
-        self._count += 1
-        return next(self._iterator)
-
-    def __getattr__(self, name):
-        return getattr(self._iterator, name)
+#: Key of the training sampler's seed in the message hub's runtime info,
+#: saved in every checkpoint (``checkpoint['message_hub']``).
+SAMPLER_SEED_KEY = 'train_sampler_seed'
 
 
 @RUNNERS.register_module()
@@ -63,7 +28,7 @@ class ATENRunner(Runner):
 
     Additions to :class:`mmengine.runner.Runner`; the first two are needed
     so that a training killed at any moment resumes to exactly the weights
-    of an uninterrupted run (issue 9):
+    of an uninterrupted run, whether or not the config sets a seed:
 
     * **Atomic checkpoints.** :meth:`save_checkpoint` writes to a temporary
       file in the same folder, flushes it to disk and renames it onto the
@@ -71,22 +36,16 @@ class ATENRunner(Runner):
       saving leaves at most a ``*.tmp`` file, never a truncated
       ``epoch_N.pth``; ``CheckpointHook`` updates ``last_checkpoint`` only
       after the save returned, so it always names a complete file.
-    * **History-free randomness.** mmengine's resume restores weights,
-      optimizer, schedulers, epoch/iteration and the sampler's shuffling
-      (``DefaultSampler`` shuffles with ``seed + epoch``), but not the
-      global ``random``/``numpy``/``torch`` generators: after a resume they
-      restart from the initial seed, so dropout or random augmentation
-      draw different numbers than in the uninterrupted run. Here the
-      generators are re-seeded from ``(seed, epoch)`` before every training
-      epoch and from ``(seed, iteration)`` before every training iteration,
-      so what an iteration draws depends only on the seed and its index.
-      With ``diff_rank_seed=True`` the rank is mixed in as well.
-      In an iteration-based loop the generators are also re-seeded from
-      ``(seed, batch index)`` before every batch is fetched, so random
-      augmentation in the main process (``num_workers=0``) is reproduced
-      although mmengine fetches and drops the trained batches on resume;
-      worker processes are seeded by mmengine from the runner seed and
-      replay the same sequence.
+    * **Exact resume.** mmengine builds the training sampler (and the
+      worker seeding) with the run's seed *before* :meth:`resume` restores
+      the checkpoint's seed: without ``randomness.seed`` in the config the
+      resumed run shuffles with a fresh random seed, so two resumes of one
+      checkpoint give different weights. :meth:`resume` gives the sampler
+      the seed it had in the interrupted run (saved with the checkpoint)
+      and re-seeds the workers from the restored run seed. The global
+      generators are re-seeded per step by
+      :class:`~aten_mm.engine.hooks.StepReseedHook`, which this runner
+      registers by default (``default_hooks['step_reseed']``).
     * **Safe loading.** ``load_from`` and ``resume`` read checkpoints with
       :func:`aten_mm.utils.checkpoint.safe_torch_load` (``weights_only``
       mode, our allow-list, a clear refusal otherwise) and report the
@@ -120,56 +79,104 @@ class ATENRunner(Runner):
         self.logger.info(f'Load checkpoint from {filename}')
         return checkpoint
 
+    def register_default_hooks(self, hooks=None) -> None:
+        """mmengine's default hooks plus ``step_reseed``
+        (:class:`~aten_mm.engine.hooks.StepReseedHook`); a config turns it
+        off with ``default_hooks=dict(step_reseed=None)``.
+
+        Args:
+            hooks (dict, optional): The config's ``default_hooks``.
+        """
+        from .hooks import StepReseedHook
+        hooks = dict(hooks or {})
+        hooks.setdefault('step_reseed', dict(type=StepReseedHook))
+        if hooks['step_reseed'] is None:
+            del hooks['step_reseed']  # mmengine refuses None for its own
+        super().register_default_hooks(hooks)
+
+    def load_or_resume(self) -> None:
+        """Load or resume as mmengine does, then record the training
+        sampler's seed in the message hub, so that every checkpoint saves
+        it."""
+        super().load_or_resume()
+        seed = self._train_sampler_seed()
+        if seed is not None:
+            self.message_hub.update_info(SAMPLER_SEED_KEY, seed)
+
     def resume(self, filename: str, *args, **kwargs) -> None:
-        """Resume from ``filename`` (mmengine's resume, through
-        :meth:`load_checkpoint`); a checkpoint without the training state
-        (a plain state dict) is refused naming the file.
+        """Resume as mmengine does, then shuffle as the interrupted run did.
+
+        A checkpoint without the training state (a plain state dict) is
+        refused naming the file. The sampler gets the seed saved with the
+        checkpoint (checkpoints without one: the restored run seed, which
+        is what mmengine gives the sampler unless
+        ``randomness.diff_rank_seed`` is set); the
+        workers are seeded from the restored run seed; an iteration-based
+        loop's iterator, created with the old seed, is created again.
 
         Args:
             filename (str): The checkpoint.
             *args: Passed to :meth:`mmengine.runner.Runner.resume`.
             **kwargs: Passed to :meth:`mmengine.runner.Runner.resume`.
         """
+        self.message_hub.pop_info(SAMPLER_SEED_KEY)
         self._resuming = True
         try:
             super().resume(filename, *args, **kwargs)
         finally:
             self._resuming = False
+        seed = self.message_hub.get_info(SAMPLER_SEED_KEY)
+        if seed is None and not self._randomness_cfg.get(
+                'diff_rank_seed', False):
+            seed = self.seed
+        if seed is not None:
+            self._restore_train_seeds(seed)
 
-    def _reseed(self, tag: int, step: int) -> None:
-        """Seed ``random``, ``numpy`` and ``torch`` from (seed, tag, step).
+    def _train_samplers(self) -> list:
+        """The training sampler(s) that hold a ``seed``."""
+        loader = self.train_loop.dataloader
+        found = []
+        for sampler in (getattr(loader, 'sampler', None),
+                        getattr(getattr(loader, 'batch_sampler', None),
+                                'sampler', None)):
+            if hasattr(sampler, 'seed') and all(sampler is not s
+                                                for s in found):
+                found.append(sampler)
+        return found
 
-        Args:
-            tag (int): ``_EPOCH_TAG``, ``_ITER_TAG`` or ``_BATCH_TAG``.
-            step (int): The 0-based epoch or iteration about to run.
-        """
-        entropy = [int(self.seed) % 2**32, tag, int(step)]
-        if self._randomness_cfg.get('diff_rank_seed', False):
-            entropy.append(get_rank())
-        seed = int(np.random.SeedSequence(entropy).generate_state(1)[0])
-        random.seed(seed)
-        np.random.seed(seed)
-        torch.manual_seed(seed)
+    def _train_sampler_seed(self):
+        """The training sampler's seed; None before the train loop is
+        built (``val``/``test``) or for a sampler without one."""
+        if not isinstance(self._train_loop, BaseLoop):
+            return None
+        samplers = self._train_samplers()
+        return samplers[0].seed if samplers else None
 
-    def build_train_loop(self, loop):
-        """Build the train loop; an iteration-based loop's batches are
-        fetched through :class:`_ReseedingIterator`.
-
-        Args:
-            loop (BaseLoop | dict): The loop or its config.
-
-        Returns:
-            BaseLoop: The loop.
-        """
-        loop = super().build_train_loop(loop)
+    def _restore_train_seeds(self, sampler_seed: int) -> None:
+        """Give the training sampler ``sampler_seed`` and the workers the
+        run seed, and restart an iteration-based loop's iterator."""
+        loop = self.train_loop
+        loader = loop.dataloader
+        for sampler in self._train_samplers():
+            sampler.seed = sampler_seed
+            if hasattr(sampler, '_indices_of_rank'):  # InfiniteSampler
+                sampler.indices = sampler._indices_of_rank()
+        init_fn = getattr(loader, 'worker_init_fn', None)
+        if isinstance(init_fn, functools.partial) and \
+                'seed' in init_fn.keywords:
+            loader.worker_init_fn = functools.partial(
+                init_fn.func, *init_fn.args,
+                **dict(init_fn.keywords, seed=self.seed))
         if hasattr(loop, 'dataloader_iterator'):
-            loop.dataloader_iterator = _ReseedingIterator(
-                loop.dataloader_iterator, self._reseed)
-        return loop
+            # created by the loop with the old seed (worker processes may
+            # have fetched ahead): start it again
+            loader._iterator = None  # persistent workers' cached iterator
+            loop.dataloader_iterator = type(loop.dataloader_iterator)(
+                loader)
 
     def build_model(self, model):
         """Build the model; an unknown type or keyword anywhere in the
-        ``model`` config raises :class:`ConfigKeyError` naming its key path
+        ``model`` config raises :class:`ConfigError` naming its key path
         (e.g. ``model.backbone: unknown type 'ResNett' ...``) instead of
         mmengine's bare ``KeyError``/``TypeError``.
 
@@ -182,19 +189,6 @@ class ATENRunner(Runner):
         if isinstance(model, dict):
             return build_with_context(MODELS, model, where='model')
         return super().build_model(model)
-
-    def call_hook(self, fn_name: str, **kwargs) -> None:
-        """Call the hooks of ``fn_name``, re-seeding before train steps.
-
-        Args:
-            fn_name (str): The hook method, e.g. ``'before_train_iter'``.
-            **kwargs: Passed to the hooks.
-        """
-        if fn_name == 'before_train_epoch':
-            self._reseed(_EPOCH_TAG, self.epoch)
-        elif fn_name == 'before_train_iter':
-            self._reseed(_ITER_TAG, self.iter)
-        super().call_hook(fn_name, **kwargs)
 
     @master_only
     def save_checkpoint(self, out_dir: str, filename: str, *args,

@@ -27,17 +27,21 @@ is not used: it calls ``torch.load`` without ``weights_only``).
 """
 import io
 import logging
+import os
 import os.path as osp
 import pickle
 import re
 from typing import Callable, Optional, Union
+from urllib.parse import urlparse
 
 import numpy as np
 import torch
 from mmengine import fileio
+from mmengine.dist import get_dist_info
 from mmengine.logging import HistoryBuffer, print_log
 from mmengine.model import is_model_wrapper
 from mmengine.runner import load_state_dict
+from mmengine.runner.checkpoint import CheckpointLoader
 
 from .user_error import UserError
 
@@ -104,15 +108,69 @@ def safe_globals() -> list:
 
 
 def install_safe_globals() -> None:
-    """Allow-list the types of our checkpoints in ``torch.load`` (once).
+    """Allow-list the types of our checkpoints in ``torch.load`` and route
+    mmengine's checkpoint loaders through :func:`safe_torch_load` (once).
 
-    Called when :mod:`aten_mm.utils` is imported, so mmengine's own loaders
-    (``load_from``, ``resume``) work in ``weights_only`` mode too.
+    Called when :mod:`aten_mm.utils` is imported. mmengine's
+    ``CheckpointLoader`` reads local files, ``http(s)://`` and
+    ``torchvision://`` (``modelzoo://``) with ``torch.load`` without
+    ``weights_only``; those schemes are re-registered (through its public
+    ``register_scheme``) with loaders that read the file with
+    :func:`safe_torch_load`, so ``init_cfg=dict(type='Pretrained', ...)``
+    and ``mmengine.runner.load_checkpoint`` cannot run code either (same
+    download cache as mmengine's).
     """
     global _installed
     if not _installed:
         torch.serialization.add_safe_globals(safe_globals())
+        CheckpointLoader.register_scheme('', _mmengine_local, force=True)
+        CheckpointLoader.register_scheme(('http://', 'https://'),
+                                         _mmengine_http, force=True)
+        CheckpointLoader.register_scheme(('modelzoo://', 'torchvision://'),
+                                         _mmengine_torchvision, force=True)
         _installed = True
+
+
+def _mmengine_local(filename: str, map_location=None) -> dict:
+    """mmengine's local-file scheme, read by :func:`safe_torch_load`."""
+    return safe_torch_load(filename, map_location=map_location)
+
+
+def _download(url: str, model_dir: Optional[str], progress: bool) -> str:
+    """The cached copy of ``url`` (mmengine's cache folder,
+    ``$TORCH_HOME/checkpoints``), downloaded when absent."""
+    if model_dir is None:
+        model_dir = osp.join(osp.dirname(torch.hub.get_dir()),
+                             'checkpoints')
+    os.makedirs(model_dir, exist_ok=True)
+    cached = osp.join(model_dir, osp.basename(urlparse(url).path))
+    if not osp.exists(cached):
+        torch.hub.download_url_to_file(url, cached, None, progress=progress)
+    return cached
+
+
+def _mmengine_http(filename: str, map_location=None,
+                   model_dir: Optional[str] = None,
+                   progress: bool = False) -> dict:
+    """mmengine's ``http(s)://`` scheme: download (rank 0 first, as
+    mmengine does), then read with :func:`safe_torch_load`."""
+    rank, world_size = get_dist_info()
+    if rank == 0:
+        path = _download(filename, model_dir, progress)
+    if world_size > 1:
+        torch.distributed.barrier()
+        if rank > 0:
+            path = _download(filename, model_dir, progress)
+    return safe_torch_load(path, map_location=map_location)
+
+
+def _mmengine_torchvision(filename: str, map_location=None) -> dict:
+    """mmengine's ``torchvision://NAME`` scheme through
+    :func:`_mmengine_http`."""
+    from mmengine.runner.checkpoint import get_torchvision_models
+    name = filename.split('://', 1)[1]
+    return _mmengine_http(get_torchvision_models()[name],
+                          map_location=map_location)
 
 
 def _is_local(filename: str) -> bool:
@@ -213,7 +271,8 @@ def safe_torch_load(filename: str,
         if isinstance(e, pickle.UnpicklingError) and _is_refusal(e):
             raise _refusal(filename, e) from None
         lines = str(e).strip().splitlines()
-        detail = f'{type(e).__name__}: {lines[-1][:200] if lines else ""}'
+        detail = (f'torch.load failed with {type(e).__name__}: '
+                  f'{lines[-1][:200] if lines else ""}')
         raise ValueError(
             f'Checkpoint {filename!r} is truncated or not a PyTorch '
             f'checkpoint ({detail}).') from None
@@ -300,6 +359,22 @@ def _listing(keys, limit: int = 20) -> str:
     return ', '.join(keys[:limit]) + more
 
 
+def _submodule_hint(model: torch.nn.Module, state_dict: dict) -> str:
+    """A hint when the keys are those of one sub-module of ``model`` (a
+    per-frame parser's checkpoint for a video model's ``detector``)."""
+    if is_model_wrapper(model):
+        model = model.module
+    own = model.state_dict()
+    for child, _ in model.named_children():
+        if any(f'{child}.{k}' in own for k in state_dict):
+            return (f' Its keys are those of the sub-module "{child}" '
+                    f'alone (e.g. a per-frame parser\'s checkpoint for a '
+                    'video model): it initialises a training of this model '
+                    f'through model.{child}.init_cfg=dict(type='
+                    "'Pretrained', checkpoint=...), not its testing.")
+    return ''
+
+
 def load_checkpoint_to_model(model: torch.nn.Module,
                              checkpoint: dict,
                              filename: str = '<checkpoint>',
@@ -356,7 +431,7 @@ def load_checkpoint_to_model(model: torch.nn.Module,
             f'{name} ({len(revised)} entries, e.g. '
             f'{_listing(sorted(revised), 5)}; the model expects e.g. '
             f'{_listing(report["missing_keys"], 5)}). Was it written for '
-            'another config?')
+            'another config?' + _submodule_hint(model, revised))
     nonfinite = [k for k in report['loadable']
                  if revised[k].is_floating_point()
                  and not bool(torch.isfinite(revised[k]).all())]

@@ -60,7 +60,7 @@ def draw_parsing(image_bgr: np.ndarray,
     The part map (the global parsing of paper §4.5, Fig. 4) is alpha-blended
     in the VIP palette on the non-background pixels (class 0 keeps the
     image), then each person instance gets its outline and its id, the
-    same ids the official ``inst_*.png`` files use (vip_protocol.md §3).
+    same ids the official ``inst_*.png`` files use (docs/vip_protocol.md §3).
 
     Args:
         image_bgr (np.ndarray): ``(H, W, 3)`` uint8 BGR image (OpenCV order).
@@ -91,7 +91,7 @@ def draw_parsing(image_bgr: np.ndarray,
     if not 0.0 <= alpha <= 1.0:
         raise ValueError(f'alpha must be in [0, 1], got {alpha}.')
     h, w = image.shape[:2]
-    out = image.astype(np.uint8, copy=True)
+    out = np.array(image, dtype=np.uint8, order='C')  # contiguous copy
     if part_map is not None:
         part_map = _as_numpy(part_map)
         if part_map.ndim == 3 and part_map.shape[0] == 1:

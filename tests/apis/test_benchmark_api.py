@@ -95,7 +95,20 @@ def test_term_timer_counts_units_and_restores():
     assert 'align' not in vars(model)
     assert 'forward' not in vars(model.motion)
     assert bm.model_schedule(model) == dict(l=3, p=2, flow=True,
-                                            encoder=True, kind='aten')
+                                            encoder=True, kind='aten',
+                                            compose=False)
+    model.compose_flows = True
+    assert bm.model_schedule(model)['compose'] is True
+
+
+def test_eq8_counts_with_composed_key_flows():
+    # ATEN l = 3, p = 2: direct flows for 2 propagated frames + 2 refs;
+    # composed: 2 + 1 (the previous key only); the warps stay l - 1 + p
+    assert bm.eq8_counts(3, 2) == dict(N_feat=1, F=4, W=4, GRU=1, N_parse=3)
+    assert bm.eq8_counts(3, 2, compose=True) == dict(
+        N_feat=1, F=3, W=4, GRU=1, N_parse=3)
+    # DFF (p = 0) has nothing to compose
+    assert bm.eq8_counts(10, 0, compose=True) == bm.eq8_counts(10, 0)
 
 
 def _tiny_detector(rcnn_thr, fusion_thr):

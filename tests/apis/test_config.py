@@ -18,15 +18,31 @@ def _cfg():
         pipeline=[dict(type='LoadClipFrames'), dict(type='ClipResize')]))
 
 
+ACCEPTED = {
+    'train_cfg.max_epochs': 1,
+    'data_root': 'y',
+    'pipeline.1.scale': (64, 64),     # existing list element
+    'model.backbone.init_cfg': None,  # new kwarg ResNet accepts
+    'train_cfg.val_interval': 1,      # new kwarg the loop accepts
+}
+
+
 def test_existing_and_accepted_keys_pass():
     cfg = _cfg()
-    check_cfg_options(cfg, {
-        'train_cfg.max_epochs': 1,
-        'data_root': 'y',
-        'pipeline.1.scale': (64, 64),     # existing list element
-        'model.backbone.init_cfg': None,  # new kwarg ResNet accepts
-        'train_cfg.val_interval': 1,      # new kwarg the loop accepts
-    })
+    check_cfg_options(cfg, ACCEPTED)  # raises on a refused key
+    # a near miss of each is refused: the check looked at every one of
+    # them (the list index is checked against the list's length)
+    for key, near_miss in zip(ACCEPTED, [
+            'train_cfg.max_epochsx', 'data_rootx', 'pipeline.2.scale',
+            'model.backbone.init_cfgx', 'train_cfg.val_intervalx']):
+        with pytest.raises(ConfigError, match=f'"{near_miss}"'):
+            check_cfg_options(cfg, {near_miss: 1})
+    # and load_config applies them
+    merged = load_config(_cfg(), ACCEPTED, check_keys=False)
+    assert merged.train_cfg.max_epochs == 1 and merged.data_root == 'y'
+    assert tuple(merged.pipeline[1].scale) == (64, 64)
+    assert merged.model.backbone.init_cfg is None
+    assert merged.train_cfg.val_interval == 1
 
 
 @pytest.mark.parametrize('key,match', [

@@ -83,3 +83,41 @@ def test_run_tool_lets_bugs_through():
 
     with pytest.raises(KeyError):
         run_tool(main)
+
+
+@pytest.mark.parametrize('exc', [
+    ValueError('list.txt:3: bad line'),
+    IsADirectoryError(21, 'Is a directory', 'out.pkl'),
+])
+def test_run_tool_reports_bad_files_in_one_line(exc, monkeypatch):
+    monkeypatch.delenv('ATEN_MM_TRACEBACK', raising=False)
+
+    def main():
+        raise exc
+
+    with pytest.raises(SystemExit) as info:
+        run_tool(main)
+    assert info.value.code == f'error: {exc}'
+    # the traceback on request
+    monkeypatch.setenv('ATEN_MM_TRACEBACK', '1')
+    with pytest.raises(type(exc)):
+        run_tool(main)
+
+
+def test_every_tool_uses_run_tool():
+    """Each entry point under tools/ and demo/ ends with run_tool(main)."""
+    import glob
+    repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    scripts = sorted(glob.glob(osp.join(repo, 'tools', '**', '*.py'),
+                               recursive=True) +
+                     glob.glob(osp.join(repo, 'demo', '*.py')))
+    assert len(scripts) > 10
+    missing = []
+    for path in scripts:
+        text = open(path, encoding='utf-8').read()
+        if "__name__ == '__main__'" not in text:
+            continue
+        main_block = text[text.index("__name__ == '__main__'"):]
+        if 'run_tool(main)' not in main_block:
+            missing.append(osp.relpath(path, repo))
+    assert missing == []

@@ -69,3 +69,44 @@ def test_davis_config(synthetic_davis):
     assert meta.frame_index == 0 and meta.clip_frame_indices == [0]
     ann = meta.seg_map_path
     assert osp.basename(ann) == '00000.png'
+
+
+CONFIGS = osp.join(osp.dirname(CFG), '..')
+
+
+def test_dff_training_keys_come_from_the_model(synthetic_vip):
+    """The DFF config's training dataset follows the model's plan (l = 5,
+    first-frame keys): every drawn key lies 0 ... l - 1 frames before its
+    target, i.e. key - target in [-(l - 1), 0]."""
+    from aten_mm.apis import load_config
+    root, _ = synthetic_vip
+    cfg = load_config(osp.join(CONFIGS, 'dff', 'dff_tiny_synthetic.py'),
+                      check_keys=False)
+    assert cfg.train_dataloader.dataset.clip_cfg == dict(
+        mode='key', key_interval=5, num_refs=0, key_position='first')
+    dataset = loader(cfg, 'train_dataloader', root).dataset
+    offsets = set()
+    for _ in range(20):
+        for i in range(len(dataset)):
+            info = dataset.get_data_info(i)
+            offsets.add(info['key_frame_index'] - info['frame_index'])
+            assert info['ref_frame_indices'] == []
+    assert offsets <= set(range(-4, 1)) and min(offsets) < 0
+    assert 0 in offsets
+
+
+def test_vip_trainval_split_concatenates_train_and_val(synthetic_vip):
+    """§5.1's 354 training videos = the train + val lists."""
+    root, summary = synthetic_vip
+    cfg = Config.fromfile(osp.join(CFG, 'vip_clip_trainval.py'))
+    dl = cfg.train_dataloader
+    for part in dl.dataset.datasets:
+        part.data_root = root
+    dl.update(num_workers=0, persistent_workers=False)
+    train = Runner.build_dataloader(dl, seed=0)
+    ann = summary['annotated_frames']
+    assert len(train.dataset) == ann['train'] + ann['val']
+    videos = {train.dataset.get_data_info(i)['video_id']
+              for i in range(len(train.dataset))}
+    assert videos == set(summary['splits']['train'] +
+                         summary['splits']['val'])

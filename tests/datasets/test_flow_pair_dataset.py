@@ -8,7 +8,6 @@ import pytest
 import torch
 
 from aten_mm.datasets import FlowPairDataset
-from aten_mm.registry import TRANSFORMS
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from flow_pair_fixture import write_flow_set  # noqa: E402
@@ -86,48 +85,45 @@ def test_missing_valid_mask_means_all_valid_and_corrupt_flo(tmp_path):
         ds[0]
 
 
-def _results(h=8, w=10):
-    rng = np.random.default_rng(0)
-    flow = rng.normal(size=(h, w, 2)).astype(np.float32)
-    valid = rng.random((h, w)) > 0.3
-    person = rng.random((h, w)) > 0.5
-    imgs = [rng.integers(0, 255, (h, w, 3), dtype=np.uint8)
-            for _ in range(2)]
-    return dict(imgs=imgs, gt_flow=flow, gt_valid=valid, gt_person=person,
-                img_shape=(h, w), target_pos=0)
+def _warp_error(cur, ref, flow, valid):
+    """Mean |cur - ref sampled at p + flow| over valid pixels."""
+    import cv2
+    h, w = flow.shape[:2]
+    xs, ys = np.meshgrid(np.arange(w, dtype=np.float32),
+                         np.arange(h, dtype=np.float32))
+    warped = cv2.remap(ref, xs + flow[..., 0], ys + flow[..., 1],
+                       cv2.INTER_LINEAR)
+    diff = np.abs(warped.astype(np.float32) - cur.astype(np.float32))
+    return diff.mean(-1)[valid].mean()
 
 
-def test_flip_negates_dx_and_mirrors():
-    res = _results()
-    ref = {k: (v.copy() if hasattr(v, 'copy') else v)
-           for k, v in res.items()}
-    out = TRANSFORMS.build(dict(type='FlowRandomFlip', prob=1.0))(res)
-    np.testing.assert_array_equal(out['gt_flow'][:, ::-1, 0],
-                                  -ref['gt_flow'][..., 0])
-    np.testing.assert_array_equal(out['gt_flow'][:, ::-1, 1],
-                                  ref['gt_flow'][..., 1])
-    np.testing.assert_array_equal(out['gt_valid'][:, ::-1], ref['gt_valid'])
-    np.testing.assert_array_equal(out['imgs'][1][:, ::-1],
-                                  ref['imgs'][1])
-    kept = TRANSFORMS.build(dict(type='FlowRandomFlip', prob=0.0))(
-        _results())
-    np.testing.assert_array_equal(kept['gt_flow'], ref['gt_flow'])
-
-
-def test_resize_scales_vectors_and_crop_pads_invalid():
-    res = _results(8, 10)
-    res['gt_flow'][...] = (3.0, -2.0)
-    t = TRANSFORMS.build(dict(type='FlowRandomResize',
-                              ratio_range=(0.5, 0.5)))
-    out = t(res)
-    assert out['imgs'][0].shape == (4, 5, 3)
-    np.testing.assert_allclose(out['gt_flow'][..., 0], 1.5)
-    np.testing.assert_allclose(out['gt_flow'][..., 1], -1.0)
-    crop = TRANSFORMS.build(dict(type='FlowRandomCrop', crop_size=(6, 4)))
-    out = crop(out)
-    assert out['imgs'][0].shape == (6, 4, 3)
-    assert out['gt_flow'].shape == (6, 4, 2)
-    # rows 4, 5 did not exist: padded invalid
-    assert not out['gt_valid'][4:].any()
-    with pytest.raises(ValueError, match='ratio_range'):
-        TRANSFORMS.build(dict(type='FlowRandomResize', ratio_range=(0, 1)))
+@pytest.mark.parametrize('fixture', ['synthetic_vip', 'synthetic_davis'])
+def test_generated_set_pairs_and_direction(fixture, request):
+    """On the generator's own output: every frame but the first of each val
+    video, person masks of annotated frames, and frame t-1 warped by the
+    flow reproduces frame t (the pairing and the direction are right)."""
+    import cv2
+    root, summary = request.getfixturevalue(fixture)
+    ds = FlowPairDataset(data_root=root, split='val',
+                         pipeline=[dict(type='LoadFlowPair')])
+    videos = summary['splits']['val']
+    assert len(ds) == len(videos) * (summary['num_frames'] - 1)
+    annotated = sum(ds.get_data_info(i)['person_path'] is not None
+                    for i in range(len(ds)))
+    if fixture == 'synthetic_vip':  # frames 1, 5, 9: pairs at 5 and 9
+        assert annotated == 2 * len(videos)
+    else:
+        assert annotated == len(ds)
+    better = 0
+    for i in range(len(ds)):
+        res = ds[i]
+        cur, ref = res['imgs']
+        if res['gt_person'] is not None:
+            human = cv2.imread(ds.get_data_info(i)['person_path'],
+                               cv2.IMREAD_UNCHANGED) > 0
+            np.testing.assert_array_equal(res['gt_person'], human)
+        zero = np.zeros_like(res['gt_flow'])
+        err = _warp_error(cur, ref, res['gt_flow'], res['gt_valid'])
+        err0 = _warp_error(cur, ref, zero, res['gt_valid'])
+        better += err < err0
+    assert better >= 0.8 * len(ds)

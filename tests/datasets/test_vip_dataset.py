@@ -1,5 +1,6 @@
 """VIPDataset indexing, clips and errors."""
 import json
+import os
 import os.path as osp
 
 import cv2
@@ -123,3 +124,67 @@ def test_pipeline_loads_the_right_frames(synthetic_vip):
         assert np.array_equal(mask.astype(bool), human == pid)
     seg = cv2.imread(sample.seg_map_path, cv2.IMREAD_UNCHANGED)
     assert np.array_equal(sample.gt_sem_seg.sem_seg[0].numpy(), seg)
+
+
+def _id_list(root, split='val'):
+    return osp.join(root, 'VIP_Fine', 'lists', f'{split}_id.txt')
+
+
+@pytest.mark.parametrize('video', ['/tmp/escape', '../escape', 'a/../../x'])
+def test_list_lines_leading_outside_are_refused(tmp_path, vip_layout,
+                                                video):
+    root = vip_layout(str(tmp_path), {'videos1': ([1], [1, 2])})
+    with open(_id_list(root), 'a') as f:
+        f.write(f'{video}/000000000001\n')
+    with pytest.raises(ValueError) as info:
+        VIPDataset(data_root=root, split='val')
+    assert str(info.value).startswith(
+        f'{_id_list(root)}:2: invalid name {video!r}')
+
+
+def test_bad_list_files_are_named(tmp_path, vip_layout):
+    root = vip_layout(str(tmp_path), {'videos1': ([1], [1, 2])})
+    path = _id_list(root)
+    open(path, 'w').write('\n  \n')
+    with pytest.raises(ValueError, match=f'{path} is empty'):
+        VIPDataset(data_root=root, split='val')
+    open(path, 'wb').write(b'videos1/\xff000001\n')
+    with pytest.raises(ValueError, match=f'{path} is not UTF-8 text'):
+        VIPDataset(data_root=root, split='val')
+    open(path, 'w').write('videos1/000000000001\nvideos1/\u00b2\n')
+    with pytest.raises(ValueError, match=f'{path}:2: bad line'):
+        VIPDataset(data_root=root, split='val')
+
+
+def test_frame_files_named_oddly_or_twice_are_refused(tmp_path, vip_layout):
+    root = vip_layout(str(tmp_path), {'videos1': ([1], [1, 2])})
+    seq = osp.join(root, 'VIP_Sequence', 'videos1')
+    odd = osp.join(seq, '\u00b2.jpg')
+    open(odd, 'wb').write(open(osp.join(seq, '000000000001.jpg'),
+                               'rb').read())
+    with pytest.raises(ValueError, match='must be named by its frame') as e:
+        VIPDataset(data_root=root, split='val')
+    assert odd in str(e.value)
+    os.remove(odd)
+    twin = osp.join(seq, '2.jpg')
+    cv2.imwrite(twin, np.zeros((6, 8, 3), np.uint8))
+    with pytest.raises(ValueError, match='are both frame 2') as e:
+        VIPDataset(data_root=root, split='val')
+    assert twin in str(e.value)
+
+
+def test_listed_frame_without_part_map_is_named(tmp_path, vip_layout):
+    root = vip_layout(str(tmp_path), {'videos1': ([1, 5], [1, 2, 5])})
+    seg = osp.join(root, 'VIP_Fine', 'Annotations', 'Category_ids',
+                   'videos1', '000000000005.png')
+    os.remove(seg)
+    with pytest.raises(FileNotFoundError) as info:
+        VIPDataset(data_root=root, split='val', clip_cfg=KEY_CFG)
+    assert str(info.value).startswith(f'{_id_list(root)}:2: frame '
+                                      'videos1/000000000005')
+    assert seg in str(info.value)
+    # the test split has no public ground truth: unannotated, not an error
+    os.rename(_id_list(root), _id_list(root, 'test'))
+    ds = VIPDataset(data_root=root, split='test', clip_cfg=KEY_CFG)
+    infos = [ds.get_data_info(i) for i in range(len(ds))]
+    assert [i['seg_map_path'] is None for i in infos] == [False, True]

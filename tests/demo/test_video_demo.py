@@ -28,14 +28,20 @@ def _official_part_map(off, vid, i):
         off, vid, 'gray', f'global_{i + 1:012d}.png'))).astype(int)
 
 
-def _assert_overlay(frame, src, part):
+def _assert_overlay(frame, src, part, jpeg=False):
     """``frame`` is ``src`` with ``part`` painted (alpha 1, no persons), up
-    to lossy compression."""
+    to lossy compression (for a JPEG frame: no further from the painted
+    frame than that frame's own JPEG round trip, plus 1)."""
     assert (part > 0).mean() > 0.05  # the random model paints parts
     expected = draw_parsing(src, part, alpha=1.0).astype(int)
     err = np.median(np.abs(frame.astype(int) - expected))
     off_by_input = np.abs(frame.astype(int) - src).mean()
-    assert err < 6 and err < off_by_input / 3
+    limit = 6
+    if jpeg:
+        ok, buf = cv2.imencode('.jpg', expected.astype(np.uint8))
+        again = cv2.imdecode(buf, cv2.IMREAD_COLOR).astype(int)
+        limit = np.median(np.abs(again - expected)) + 1
+    assert err < max(limit, 1) and err < off_by_input / 3
 
 
 def test_video_demo_writes_overlay_with_same_frames_and_fps(assets):
@@ -73,7 +79,7 @@ def test_out_as_folder_writes_numbered_frames(assets):
     for i in range(n):
         frame = cv2.imread(str(out / f'{i:06d}.jpg'))
         _assert_overlay(frame, assets['frames'][i],
-                        _official_part_map(off, 'videos1', i))
+                        _official_part_map(off, 'videos1', i), jpeg=True)
     # an existing empty folder (its name has a dot) also gets frames
     existing = tmp / 'existing.v2'
     existing.mkdir()
@@ -278,7 +284,7 @@ def test_live_source_stopped_by_sigint_keeps_the_video(assets, tmp_path):
             assert time.monotonic() < deadline, 'no frame after 600 s'
             time.sleep(0.1)
         demo.send_signal(signal.SIGINT)
-        code = demo.wait(timeout=300)
+        code = demo.wait(timeout=120)  # a failure bound
     finally:
         for proc in (demo, feeder):
             if proc.poll() is None:
@@ -339,3 +345,25 @@ def test_non_utf8_paths_do_not_crash(assets, tmp_path):
     os.symlink(out_video, link)
     assert len(read_video(str(link))[0]) == n
     assert not [p for p in os.listdir(base) if b'.part' in p]
+
+
+def test_onnxruntime_backend_writes_the_torch_part_maps(assets):
+    """``--backend onnxruntime``: same official part maps as PyTorch (the
+    graphs are exported at the first frame; docs/deployment.md)."""
+    tmp = assets['tmp']
+    maps = {}
+    for backend in ('pytorch', 'onnxruntime'):
+        off = str(tmp / f'official_{backend}')
+        video_demo.main([assets['video'], CONFIG, assets['ckpt'], '--out-dir',
+                         off, '--backend', backend])
+        maps[backend] = [_official_part_map(off, 'clip', i)
+                         for i in range(assets['num_frames'])]
+    for ref, got in zip(maps['pytorch'], maps['onnxruntime']):
+        assert (ref > 0).mean() > 0.05  # the maps are not all background
+        assert (ref == got).mean() >= 0.999
+
+
+def test_onnx_dir_without_the_onnxruntime_backend_is_refused(assets):
+    with pytest.raises(ConfigError, match='--onnx-dir needs --backend'):
+        video_demo.main([assets['video'], CONFIG, assets['ckpt'], '--out-dir',
+                         str(assets['tmp'] / 'x'), '--onnx-dir', 'g'])

@@ -99,3 +99,14 @@ def test_per_frame_model_exports_its_feature_network(tmp_path):
                              frame_size=(64, 64), log=lambda line: None)
     assert set(manifest['graphs']) == {'feat'}
     assert manifest['encoder_steps'] is None
+
+
+def test_half_resolution_flownet_exports(tmp_path):
+    """The efficient configs' FlowNet-S runs on half-resolution frames
+    (``input_scale=0.5``): its resize is traced at a fixed size."""
+    torch.manual_seed(0)
+    manifest = export_config(
+        ATEN, None, str(tmp_path), frame_size=(72, 96),
+        cfg_options={'model.motion.input_scale': 0.5},
+        log=lambda line: None)
+    assert manifest['graphs']['motion']['max_abs_diff'] <= 1e-3

@@ -83,3 +83,16 @@ def test_onnx_dir_of_another_size_is_refused(tmp_path):
 def test_missing_onnx_dir_is_a_clear_error(tmp_path):
     with pytest.raises(OnnxBackendError, match='manifest.json: not found'):
         use_onnxruntime(build(ATEN), str(tmp_path))
+
+
+def test_temporary_graphs_follow_a_new_frame_size():
+    """Without an onnx_dir a video of another size gets its own graphs."""
+    model = use_onnxruntime(build(PERFRAME))
+    run(model, video(num=2, size=(96, 72)))
+    first = model.onnx_backend.manifest['input_shape']
+    ref, _ = run(build(PERFRAME), video(num=2, size=(64, 64)))
+    got, _ = run(model, video(num=2, size=(64, 64)))
+    assert model.onnx_backend.manifest['input_shape'] != first
+    for r, g in zip(ref, got):
+        same = (g.pred_sem_seg.sem_seg == r.pred_sem_seg.sem_seg).float()
+        assert same.mean().item() >= 0.999

@@ -5,11 +5,14 @@ import signal
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import torch
 from mmengine.fileio import LocalBackend
+from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
+from aten_mm.engine.hooks import StepReseedHook
 from aten_mm.engine.runner import ATENRunner
 from aten_mm.registry import MODELS, RUNNERS
 from aten_mm.utils import safe_torch_load
@@ -44,7 +47,7 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
     proc = subprocess.run(
         [sys.executable, osp.join(HERE, 'tiny_train.py'), work, '4',
          '--kill-at-epoch', '2'],
-        env=env, capture_output=True, text=True, timeout=120)
+        env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
     assert _read_last(work) == osp.join(work, 'epoch_2.pth')
     assert not osp.exists(osp.join(work, 'epoch_3.pth'))
@@ -184,7 +187,63 @@ def test_iteration_based_resume_reproduces_main_process_augmentation(
     resumed = _interrupted_iter_run(tmp_path, 'ok')
     assert all(torch.equal(expected[k], resumed[k]) for k in expected)
 
-    monkeypatch.setattr(ATENRunner, 'build_train_loop',
-                        Runner.build_train_loop)
+    monkeypatch.setattr(StepReseedHook, 'before_train', Hook.before_train)
     unseeded = _interrupted_iter_run(tmp_path, 'control')
     assert not all(torch.equal(expected[k], unseeded[k]) for k in expected)
+
+
+def _resume_twice(tmp_path, tag, diff_rank_seed):
+    """Resume epoch_2 of a 4-epoch run without a configured seed, twice,
+    each time after drawing a different fresh seed for the new run."""
+    got = []
+    for i in range(2):
+        np.random.seed(100 + i)  # the new run's fresh seed comes from here
+        runner = build_runner(str(tmp_path / f'{tag}{i}'), 4, resume=True,
+                              load_from=str(tmp_path / 'ref' /
+                                            'epoch_2.pth'),
+                              seed=None, name=f'{tag}{i}',
+                              diff_rank_seed=diff_rank_seed)
+        runner.train()
+        assert runner.epoch == 4 and runner.iter == 16
+        got.append(weights(runner))
+    return got
+
+
+@pytest.mark.parametrize('diff_rank_seed', [False, True])
+def test_resume_without_configured_seed_is_exact(tmp_path, monkeypatch,
+                                                 diff_rank_seed):
+    """No ``randomness.seed`` (no shipped config sets one): mmengine builds
+    the shuffling sampler with the new run's fresh seed before the resume
+    restores the checkpoint's. Resuming one checkpoint twice gives the
+    same weights, those of the uninterrupted run; with mmengine's own
+    resume (the control) both differ. With ``diff_rank_seed`` the sampler
+    seed is not the run seed: only the one saved with the checkpoint
+    restores it."""
+    np.random.seed(99)
+    tag = f'ns{int(diff_rank_seed)}'
+    ref = build_runner(str(tmp_path / 'ref'), 4, seed=None,
+                       name=f'{tag}ref', diff_rank_seed=diff_rank_seed)
+    ref.train()
+    expected = weights(ref)
+    first, second = _resume_twice(tmp_path, tag, diff_rank_seed)
+    for key in expected:
+        assert torch.equal(first[key], second[key]), key
+        assert torch.equal(first[key], expected[key]), key
+
+    monkeypatch.setattr(ATENRunner, 'resume', Runner.resume)
+    first, second = _resume_twice(tmp_path, f'plain{tag}', diff_rank_seed)
+    assert not all(torch.equal(first[k], second[k]) for k in expected)
+    assert not all(torch.equal(first[k], expected[k]) for k in expected)
+
+
+def test_step_reseed_hook_is_a_default_hook(tmp_path):
+    """ATENRunner registers the re-seeding hook by default, before every
+    other hook; a config can turn it off."""
+    runner = build_runner(str(tmp_path / 'a'), 1, name='hooks_a')
+    reseed = [h for h in runner.hooks if isinstance(h, StepReseedHook)]
+    assert len(reseed) == 1 and runner.hooks[0] is reseed[0]
+    runner = ATENRunner(
+        model=TinyModel(), work_dir=str(tmp_path / 'b'),
+        experiment_name='hooks_b', default_scope='aten_mm',
+        default_hooks=dict(step_reseed=None))
+    assert not any(isinstance(h, StepReseedHook) for h in runner.hooks)

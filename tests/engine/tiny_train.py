@@ -74,10 +74,26 @@ class KillAfterCheckpointHook(Hook):
             os.kill(os.getpid(), signal.SIGKILL)
 
 
+class StopAfterCheckpointHook(Hook):
+    """End training cleanly right after the checkpoint of ``epoch`` (an
+    interruption that keeps ``max_epochs``: mmengine ends the schedulers
+    at ``max_epochs``, so a shorter run is not a prefix of a longer one)."""
+
+    priority = 'LOWEST'
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def after_train_epoch(self, runner):
+        if runner.epoch + 1 == self.epoch:
+            runner.train_loop.stop_training = True
+
+
 def build_runner(work_dir, max_epochs, runner_cls=ATENRunner, resume=False,
                  kill_at_epoch=None, nan_at_iter=None, checkpoint=None,
-                 name='tiny'):
-    """Build a Runner for :class:`TinyModel` (seed 0, deterministic).
+                 name='tiny', seed=0, load_from=None,
+                 diff_rank_seed=False, extra_hooks=()):
+    """Build a Runner for :class:`TinyModel` (deterministic algorithms).
 
     Args:
         work_dir (str): Work dir (checkpoints, ``last_checkpoint``).
@@ -88,11 +104,17 @@ def build_runner(work_dir, max_epochs, runner_cls=ATENRunner, resume=False,
         nan_at_iter (int, optional): Iteration whose loss is NaN.
         checkpoint (dict, optional): CheckpointHook config.
         name (str): Experiment name (unique per runner in one process).
+        seed (int, optional): ``randomness.seed``; None draws a fresh one
+            (what a config without ``randomness`` does).
+        load_from (str, optional): The checkpoint to resume from (with
+            ``resume=True``) instead of ``work_dir``'s last one.
+        diff_rank_seed (bool): ``randomness.diff_rank_seed``.
+        extra_hooks (Sequence[dict]): More custom hooks.
 
     Returns:
         Runner: The runner (call ``.train()``).
     """
-    custom_hooks = [dict(type='InvalidLossGuardHook')]
+    custom_hooks = [dict(type='InvalidLossGuardHook'), *extra_hooks]
     if kill_at_epoch is not None:
         custom_hooks.append(KillAfterCheckpointHook(kill_at_epoch))
     torch.manual_seed(0)  # same initial weights in every process
@@ -118,8 +140,10 @@ def build_runner(work_dir, max_epochs, runner_cls=ATENRunner, resume=False,
             checkpoint=checkpoint or dict(type='CheckpointHook', interval=1),
             logger=dict(type='LoggerHook', interval=100)),
         custom_hooks=custom_hooks,
-        randomness=dict(seed=0, deterministic=True),
+        randomness=dict(seed=seed, deterministic=True,
+                        diff_rank_seed=diff_rank_seed),
         resume=resume,
+        load_from=load_from,
         default_scope='aten_mm')
 
 

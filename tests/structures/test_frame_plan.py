@@ -147,10 +147,10 @@ def test_open_ended_stream_length_is_cheap(monkeypatch):
     module = sys.modules[key_clip_indices.__module__]
     computed = []
 
-    def counting_segment_key(s, l, num_frames):
+    def counting_segment_key(s, l, num_frames, *args, **kwargs):
         computed.append(s)
         assert len(computed) <= 4, 'later keys computed eagerly'
-        return segment_key(s, l, num_frames)
+        return segment_key(s, l, num_frames, *args, **kwargs)
 
     monkeypatch.setattr(module, 'segment_key', counting_segment_key)
     for t in range(30):

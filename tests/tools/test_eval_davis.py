@@ -56,3 +56,46 @@ def test_missing_prediction(davis, repo_root):
     (pred / 'cows' / '00003.png').unlink()
     with pytest.raises(FileNotFoundError, match='cows.00003.png'):
         _load_tool(repo_root).main([str(pred), str(root)])
+
+
+def test_masks_are_read_by_value_not_alpha(davis, tmp_path, repo_root):
+    """RGBA predictions with an opaque alpha score like their values."""
+    root, pred = davis
+    tool = _load_tool(repo_root)
+    plain = tool.main([str(pred), str(root)])
+    for png in sorted((pred / 'cows').iterdir()):
+        value = np.array(Image.open(png))
+        rgba = np.zeros(value.shape + (4, ), np.uint8)
+        rgba[..., 0] = value
+        rgba[..., 3] = 255  # opaque everywhere, background included
+        Image.fromarray(rgba, 'RGBA').save(png)
+    assert tool.main([str(pred), str(root)]) == plain
+    assert plain['J_mean'] == pytest.approx(75.0)
+
+
+def test_bad_sequence_lists(davis, repo_root):
+    root, pred = davis
+    tool = _load_tool(repo_root)
+    imageset = root / 'ImageSets' / '2016' / 'val.txt'
+    imageset.write_text('cows\n/etc\n')
+    with pytest.raises(ValueError, match=f'{imageset}:2: invalid name'):
+        tool.main([str(pred), str(root)])
+    imageset.write_text('\n')
+    with pytest.raises(ValueError, match='is empty'):
+        tool.main([str(pred), str(root)])
+
+
+def test_json_is_strict(davis, tmp_path, repo_root):
+    """Every score round-trips; an undefined one (NaN) is written null."""
+    root, pred = davis
+    out = tmp_path / 's.json'
+    s = _load_tool(repo_root).main([str(pred), str(root), '--json',
+                                    str(out)])
+    text = out.read_text()
+    assert 'NaN' not in text and 'Infinity' not in text
+    saved = json.loads(text)
+    for key, value in s.items():
+        if isinstance(value, float) and np.isnan(value):
+            assert saved[key] is None
+        else:
+            assert saved[key] == pytest.approx(value)

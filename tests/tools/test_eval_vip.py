@@ -134,3 +134,46 @@ def test_missing_prediction_is_an_error(vip_root, tmp_path, repo_root):
     tool = _load_tool(repo_root)
     with pytest.raises(FileNotFoundError, match='global_000000000051.png'):
         tool.main([str(pred_dir), str(root)])
+
+
+def test_json_writes_null_for_undefined_scores(vip_root, tmp_path,
+                                               repo_root):
+    root, samples = vip_root
+    pred_dir = tmp_path / 'pred'
+    VIPMetric(out_dir=str(pred_dir)).process(None, samples)
+    out_json = tmp_path / 'scores.json'
+    scores = _load_tool(repo_root).main(
+        [str(pred_dir), str(root), '--json', str(out_json)])
+    text = out_json.read_text()
+    assert 'NaN' not in text
+    saved = json.loads(text)
+    assert math.isnan(scores['APr_vol']) and saved['APr_vol'] is None
+    assert saved['mIoU'] == pytest.approx(scores['mIoU'])
+
+
+def test_non_finite_score_is_refused(vip_root, tmp_path, repo_root):
+    """A NaN false positive would rank last and raise AP^r."""
+    root, samples = vip_root
+    pred_dir = tmp_path / 'pred'
+    VIPMetric(out_dir=str(pred_dir)).process(None, samples)
+    tool = _load_tool(repo_root)
+    video, frame = tool.read_frame_list(
+        str(root / 'VIP_Fine' / 'lists' / 'val_id.txt'))[0]
+    scores = tool.vip_prediction_paths(str(pred_dir), video,
+                                       frame)['scores']
+    with open(scores, 'a') as f:
+        f.write('nan 0 0 1 1\n')
+    lineno = len(open(scores).read().splitlines())
+    with pytest.raises(ValueError) as info:
+        tool.main([str(pred_dir), str(root)])
+    assert str(info.value).startswith(f'{scores}:{lineno}: expected')
+
+
+def test_list_line_leading_outside_is_refused(vip_root, tmp_path,
+                                              repo_root):
+    root, _ = vip_root
+    ids = root / 'VIP_Fine' / 'lists' / 'val_id.txt'
+    ids.write_text(ids.read_text() + '../000000000001\n')
+    lineno = len(ids.read_text().splitlines())
+    with pytest.raises(ValueError, match=f'{ids}:{lineno}: invalid name'):
+        _load_tool(repo_root).main([str(tmp_path / 'pred'), str(root)])

@@ -5,9 +5,12 @@ import importlib.util
 import json
 import os
 import os.path as osp
+import shutil
 
 import numpy as np
 import pytest
+import torch
+from mmengine.config import Config
 from PIL import Image
 
 from aten_mm.apis import ConfigError
@@ -59,7 +62,11 @@ def trained(tmp_path_factory):
     work_dir = osp.join(osp.dirname(root), 'work')
     runner = train_tool.main([CONFIG, '--work-dir', work_dir,
                               '--cfg-options', *data_options(root, 'train')])
-    return dict(root=root, work_dir=work_dir, runner=runner)
+    # the weights after 2 uninterrupted epochs (later tests resume into
+    # work_dir and overwrite epoch_2.pth)
+    final = {k: v.detach().clone()
+             for k, v in runner.model.state_dict().items()}
+    return dict(root=root, work_dir=work_dir, runner=runner, final=final)
 
 
 def test_train_runs_trains_and_validates(trained):
@@ -88,6 +95,41 @@ def test_resume_continues_from_the_checkpoint_epoch(trained):
              if 'loss' in e]
     # epochs 2 and 3 only: the resumed run did not start again at epoch 1
     assert [(e['epoch'], e['step']) for e in train] == [(2, 6), (3, 9)]
+
+
+def test_resume_is_exact_without_a_configured_seed(trained, tmp_path):
+    """The shipped tiny config sets no seed. Resuming its epoch-1
+    checkpoint twice (each new run draws its own fresh seed) gives the
+    same weights as each other and as the uninterrupted 2-epoch run:
+    random flips, photometric distortion and the shuffling all follow the
+    checkpoint's seeds."""
+    assert 'randomness' not in Config.fromfile(CONFIG)
+    ckpt = osp.join(tmp_path, 'epoch_1.pth')
+    shutil.copy(osp.join(trained['work_dir'], 'epoch_1.pth'), ckpt)
+    resumed = []
+    for i in range(2):
+        opts = data_options(trained['root'], f'exact{i}')
+        opts[opts.index('train_cfg.val_interval=2')] = \
+            'train_cfg.val_interval=3'  # no validation needed here
+        runner = train_tool.main([
+            CONFIG, '--work-dir', str(tmp_path / f'w{i}'), '--resume', ckpt,
+            '--cfg-options', *opts])
+        assert (runner.epoch, runner.iter) == (2, 6)
+        resumed.append(runner.model.state_dict())
+    expected = trained['final']
+    assert resumed[0].keys() == resumed[1].keys() == expected.keys()
+    for key in expected:
+        assert torch.equal(resumed[0][key], resumed[1][key]), key
+        assert torch.equal(resumed[0][key], expected[key]), key
+
+
+def test_randomness_can_be_overridden():
+    args = train_tool.parse_args([
+        CONFIG, '--cfg-options', 'randomness.seed=0',
+        'randomness.deterministic=True', 'randomness.diff_rank_seed=True'])
+    cfg = train_tool.build_config(args)
+    assert cfg.randomness == dict(seed=0, deterministic=True,
+                                  diff_rank_seed=True)
 
 
 def test_test_prints_metrics_and_writes_official_files(trained, capsys):
@@ -181,3 +223,55 @@ def test_two_process_gloo_training_and_testing(trained, tmp_path):
         str(tmp_path / 'single'), '--cfg-options',
         f'test_dataloader.dataset.data_root={root}'])
     assert single['vip/mIoU'] == pytest.approx(dist_miou[0], abs=1e-3)
+
+
+def test_bad_out_and_resume_files_fail_before_any_work(tmp_path):
+    """Checked while the config is built, before the Runner exists."""
+    import torch
+    ckpt = tmp_path / 'c.pth'
+    torch.save(dict(state_dict={}), str(ckpt))
+    folder = tmp_path / 'preds.pkl'
+    folder.mkdir()
+    args = test_tool.parse_args([CONFIG, str(ckpt), '--out', str(folder)])
+    with pytest.raises(ConfigError, match='is an existing directory'):
+        test_tool.build_config(args)
+    args = test_tool.parse_args(
+        [CONFIG, str(ckpt), '--out', str(tmp_path / 'no' / 'p.pkl')])
+    with pytest.raises(FileNotFoundError, match='does not exist'):
+        test_tool.build_config(args)
+    work = tmp_path / 'work'
+    work.mkdir()
+    marker = work / 'last_checkpoint'
+    marker.write_text('')
+    args = train_tool.parse_args([CONFIG, '--work-dir', str(work),
+                                  '--resume'])
+    with pytest.raises(ValueError, match=f'{marker} is empty'):
+        train_tool.build_config(args)
+    marker.write_text(str(tmp_path / 'epoch_9.pth') + '\n')
+    with pytest.raises(FileNotFoundError, match='epoch_9.pth'):
+        train_tool.build_config(args)
+    marker.write_bytes(b'\xff\xfe')
+    with pytest.raises(ValueError, match='not UTF-8 text'):
+        train_tool.build_config(args)
+    marker.write_text(str(ckpt))
+    assert train_tool.build_config(args).resume is True
+
+
+def test_onnxruntime_backend_gives_the_pytorch_metrics(trained):
+    """``--backend onnxruntime`` (docs/deployment.md): the same test loop
+    and metric through the exported graphs, equal to 0.1 point."""
+    root, work_dir = trained['root'], trained['work_dir']
+    results = {}
+    for backend in ('pytorch', 'onnxruntime'):
+        results[backend] = test_tool.main([
+            CONFIG, osp.join(work_dir, 'epoch_2.pth'), '--work-dir',
+            work_dir, '--backend', backend, '--cfg-options',
+            f'test_dataloader.dataset.data_root={root}'])
+    for key in ('vip/mIoU', 'vip/APr', 'vip/APr_vol'):
+        ref, got = results['pytorch'][key], results['onnxruntime'][key]
+        # AP^r_vol is undefined (NaN) when no part reaches an IoU level
+        assert (np.isnan(ref) and np.isnan(got)) or abs(ref - got) <= 0.1
+    assert results['pytorch']['vip/mIoU'] > 0
+    with pytest.raises(ConfigError, match='--onnx-dir needs --backend'):
+        test_tool.main([CONFIG, osp.join(work_dir, 'epoch_2.pth'),
+                        '--onnx-dir', work_dir])

@@ -297,3 +297,45 @@ def test_resume_from_a_plain_state_dict_is_refused(tmp_path):
     assert plain in str(info.value) and 'meta.epoch' in str(info.value)
     # the same file is fine as weights (load_from)
     runner.load_checkpoint(plain)
+
+
+def test_mmengine_loaders_are_routed_through_the_safe_loader(
+        tmp_path, monkeypatch):
+    """mmengine's own loaders (init_cfg=Pretrained, load_checkpoint,
+    http(s)://) call torch.load without weights_only; aten_mm registers
+    safe ones for their schemes."""
+    from mmengine.model import BaseModule
+    from mmengine.runner import load_checkpoint as mmengine_load
+
+    from aten_mm.utils.checkpoint import _mmengine_http
+    marker = tmp_path / 'pwned'
+    evil = str(tmp_path / 'evil.pth')
+    torch.save({'state_dict': {}, 'meta': _Evil(marker)}, evil)
+    monkeypatch.setenv(FORCE_UNSAFE, '1')
+    with pytest.raises(UnsafeCheckpointError):
+        mmengine_load(TinyModel(), evil)
+
+    class Pretrained(BaseModule):
+
+        def __init__(self):
+            super().__init__(init_cfg=dict(type='Pretrained',
+                                           checkpoint=evil))
+            self.net = torch.nn.Linear(2, 2)
+
+    with pytest.raises(UnsafeCheckpointError):
+        Pretrained().init_weights()
+    # http(s): downloaded into the cache, then read safely
+    cache = tmp_path / 'cache'
+    with pytest.raises(UnsafeCheckpointError):
+        _mmengine_http(f'file://{evil}', model_dir=str(cache))
+    assert (cache / 'evil.pth').is_file()
+    assert not marker.exists()
+    # a good checkpoint loads through the same routes
+    good = str(tmp_path / 'good.pth')
+    model = TinyModel()
+    torch.save(dict(state_dict=model.state_dict()), good)
+    other = TinyModel()
+    mmengine_load(other, good)
+    assert torch.equal(other.net[0].weight, model.net[0].weight)
+    ckpt = _mmengine_http(f'file://{good}', model_dir=str(cache))
+    assert torch.equal(ckpt['state_dict']['net.3.bias'], model.net[3].bias)

@@ -28,8 +28,9 @@ def test_preview_uses_the_same_person_colours():
     human = np.zeros((10, 10), np.uint8)
     human[2:8, 2:8] = 3
     sheet = make_contact_sheet(
-        [('x', np.zeros((10, 10, 3), np.uint8), np.zeros_like(human),
-          human)], min_panel_width=10)
+        [dict(title='x', img=np.zeros((10, 10, 3), np.uint8),
+              category=np.zeros_like(human), human=human)],
+        min_panel_width=10)
     bgr = person_colors(3)[::-1]
     # the person panel (third) shows id 3 in the shared colour
     assert (sheet == bgr).all(-1).sum() == 36

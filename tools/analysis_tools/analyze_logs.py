@@ -13,7 +13,6 @@ given without its prefix (``mIoU`` matches ``vip/mIoU``).
 import argparse
 import json
 import os.path as osp
-import sys
 from collections import defaultdict
 
 import numpy as np
@@ -171,7 +170,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (ValueError, FileNotFoundError) as e:
-        sys.exit(f'error: {e}')
+    from aten_mm.apis.cli import run_tool
+    run_tool(main)

@@ -15,6 +15,7 @@ import time
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from aten_mm.apis.cli import run_tool
 from aten_mm.utils import register_all_modules
 
 
@@ -56,4 +57,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -137,4 +137,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    from aten_mm.apis.cli import run_tool
+    run_tool(main)

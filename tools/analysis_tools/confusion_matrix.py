@@ -7,7 +7,7 @@ and writes under ``--out-dir``:
 * ``confusion_matrix.csv``: the 20 x 20 pixel counts summed over all
   frames (rows = ground truth, columns = prediction; pixels whose ground
   truth is 255 are ignored), exactly the matrix of the mean IoU
-  (vip_protocol.md §4);
+  (docs/vip_protocol.md §4);
 * ``confusion_matrix.png``: the same, each row normalised to 100 %, the
   left/right pairs (arms, legs, shoes) framed, as their mix-ups are the
   typical error of a model that was trained with a plain flip;

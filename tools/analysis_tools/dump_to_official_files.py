@@ -6,8 +6,8 @@ the files ``tools/test.py --out-dir`` would have written (byte for byte):
 
 * ``--format vip`` (default): ``<video>/gray/global_<frame>.png``,
   ``inst_<frame>.png``, ``scores_<frame>.txt`` and
-  ``<video>/instance_part/<frame>.{png,txt}`` (vip_protocol.md §3);
-* ``--format davis``: ``<sequence>/<frame>.png`` (davis_protocol.md).
+  ``<video>/instance_part/<frame>.{png,txt}`` (docs/vip_protocol.md §3);
+* ``--format davis``: ``<sequence>/<frame>.png`` (docs/davis_protocol.md).
 
 Frames without ground truth are written only with ``--all-frames`` (as
 the metrics' ``write_unannotated``). The output folder must not hold

@@ -3,9 +3,9 @@
 Predictions are PNGs ``PRED_DIR/<seq>/<00000>.png`` at annotation size, any
 non-zero pixel = foreground; every annotated frame of every sequence of the
 split needs one (a missing file is an error naming it). The frame rule is
-printed with the numbers (davis_protocol.md): DAVIS-2016 toolkit by default
-(first and last frame of each sequence dropped), ``--keep-first-last`` for
-the davis2017 unsupervised toolkit.
+printed with the numbers (docs/davis_protocol.md): DAVIS-2016 toolkit by
+default (first and last frame of each sequence dropped),
+``--keep-first-last`` for the davis2017 unsupervised toolkit.
 
 Example::
 
@@ -13,8 +13,6 @@ Example::
         data/DAVIS --split val --json work_dirs/aten/davis_val.json
 """
 import argparse
-import glob
-import json
 import os.path as osp
 import sys
 
@@ -23,8 +21,12 @@ from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 from PIL import Image
 
+from aten_mm.apis.cli import run_tool
+from aten_mm.datasets.base_video_dataset import list_frames, read_lines
 from aten_mm.evaluation import DAVISMetric
 from aten_mm.evaluation.functional import read_label_png
+from aten_mm.utils.path_check import check_relative_name
+from aten_mm.utils.text_io import dump_json
 
 
 def parse_args(argv=None):
@@ -41,27 +43,32 @@ def parse_args(argv=None):
                         help='davis2017 unsupervised toolkit: evaluate all '
                         'frames (default: DAVIS-2016, drop first and last)')
     parser.add_argument('--json', default=None,
-                        help='write the scores (in %%) to this json file')
+                        help='write the scores (in %%) to this json file '
+                        '(an undefined score, NaN, is written as null)')
     return parser.parse_args(argv)
 
 
 def read_sequences(path: str) -> list:
     """Sequence names of an ImageSets list (first token of each line)."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'sequence list not found: {path}')
-    with open(path) as f:
-        names = [ln.split()[0] for ln in f if ln.strip()]
-    if not names:
-        raise ValueError(f'{path}: no sequence listed')
+    names = [check_relative_name(line.split()[0], source)
+             for source, line in read_lines(path, 'DAVIS sequence list')]
     return list(dict.fromkeys(names))
 
 
 def read_binary_png(path: str) -> np.ndarray:
-    """A prediction PNG as a bool mask (any non-zero channel = fg)."""
+    """A mask PNG as a bool mask, by its values: any non-zero colour
+    channel (or palette index) is foreground; an alpha channel is ignored
+    (an opaque alpha is no foreground)."""
     if not osp.isfile(path):
         raise FileNotFoundError(f'prediction file not found: {path}')
-    with Image.open(path) as img:
-        arr = np.array(img)
+    try:
+        with Image.open(path) as img:
+            mode = img.mode
+            arr = np.array(img)
+    except OSError as e:
+        raise ValueError(f'cannot read PNG {path}: {e}') from None
+    if mode in ('RGBA', 'LA', 'PA'):
+        arr = arr[..., :-1]
     return arr.any(axis=2) if arr.ndim == 3 else arr != 0
 
 
@@ -72,17 +79,16 @@ def main(argv=None) -> dict:
     ann_root = osp.join(args.davis_root, args.ann_dir)
     jobs = []
     for seq in read_sequences(seq_list):
-        anns = sorted(glob.glob(osp.join(ann_root, seq, '*.png')))
+        anns = list_frames(osp.join(ann_root, seq), '.png')
         if not anns:
             raise FileNotFoundError(
                 f'no annotation PNG in {osp.join(ann_root, seq)}')
-        for ann in anns:
-            name = osp.basename(ann)
-            pred = osp.join(args.pred_dir, seq, name)
+        for frame, ann in sorted(anns.items()):
+            pred = osp.join(args.pred_dir, seq, osp.basename(ann))
             if not osp.isfile(pred):
                 raise FileNotFoundError(
                     f'prediction file not found: {pred}')
-            jobs.append((seq, int(osp.splitext(name)[0]), ann, pred))
+            jobs.append((seq, frame, ann, pred))
     metric = DAVISMetric(drop_first_last=not args.keep_first_last)
     records = []
     progress = ProgressBar(len(jobs))
@@ -98,12 +104,10 @@ def main(argv=None) -> dict:
     scores = metric.compute_metrics(records)
     print_log(f'J&F-mean {scores["JF_mean"]:.1f}', logger='current')
     if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(dict(scores, mode='davis2017-unsupervised'
-                           if args.keep_first_last else 'davis2016'),
-                      f, indent=2)
+        dump_json(dict(scores, mode='davis2017-unsupervised'
+                       if args.keep_first_last else 'davis2016'), args.json)
     return scores
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

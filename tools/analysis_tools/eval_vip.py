@@ -2,9 +2,9 @@
 
 Same numbers as :class:`aten_mm.evaluation.VIPMetric` (same code), for a
 folder written by ``tools/test.py --out-dir`` or by any method that writes
-the official files (vip_protocol.md §3). Unlike the official scripts, every
-annotated frame of the split is evaluated: a missing prediction file is an
-error naming it.
+the official files (docs/vip_protocol.md §3). Unlike the official scripts,
+every annotated frame of the split is evaluated: a missing prediction file
+is an error naming it.
 
 Example::
 
@@ -12,12 +12,12 @@ Example::
         data/VIP --split val --json work_dirs/aten/vip_val.json
 """
 import argparse
-import json
 import os.path as osp
 import sys
 
 from mmengine.utils import ProgressBar
 
+from aten_mm.apis.cli import run_tool
 from aten_mm.evaluation import VIPMetric
 from aten_mm.evaluation.functional import (
     load_vip_gt,
@@ -25,12 +25,14 @@ from aten_mm.evaluation.functional import (
     read_table,
     vip_prediction_paths,
 )
+from aten_mm.utils.path_check import check_relative_name
+from aten_mm.utils.text_io import dump_json
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='VIP mean IoU / APr / APr_vol of official-format '
-        'prediction files (vip_protocol.md §3-6)')
+        'prediction files (docs/vip_protocol.md §3-6)')
     parser.add_argument('pred_dir', help='results root: <video>/gray/..., '
                         '<video>/instance_part/...')
     parser.add_argument('vip_root', help='dataset root holding VIP_Fine')
@@ -43,7 +45,8 @@ def parse_args(argv=None):
     parser.add_argument('--ann-dir', default='VIP_Fine/Annotations',
                         help='annotations, relative to VIP_ROOT')
     parser.add_argument('--json', default=None,
-                        help='write the scores (in %%) to this json file')
+                        help='write the scores (in %%) to this json file '
+                        '(an undefined score, NaN, is written as null)')
     return parser.parse_args(argv)
 
 
@@ -55,6 +58,8 @@ def read_frame_list(path: str) -> list:
         if len(parts) != 2:
             raise ValueError(f'{path}:{lineno}: expected '
                              f'"<video>/<frame>", got {name!r}')
+        for part in parts:
+            check_relative_name(part, f'{path}:{lineno}')
         frames.append((parts[0], osp.splitext(parts[1])[0]))
     if not frames:
         raise ValueError(f'{path}: no frame listed')
@@ -106,10 +111,9 @@ def main(argv=None) -> dict:
     scores = evaluate(args.pred_dir, frames,
                       osp.join(args.vip_root, args.ann_dir))
     if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(scores, f, indent=2)
+        dump_json(scores, args.json)
     return scores
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

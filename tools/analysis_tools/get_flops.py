@@ -11,7 +11,6 @@ config (``ParsingRCNN``) has no flow network or encoder ("n/a").
 FLOPs count one multiply-add as one FLOP (mmengine's convention).
 """
 import argparse
-import sys
 
 import torch
 from mmengine.analysis import get_model_complexity_info
@@ -19,7 +18,7 @@ from mmengine.config import DictAction
 from torch import nn
 
 from aten_mm.apis import ConfigError, init_model
-from aten_mm.utils.config_check import ConfigKeyError
+from aten_mm.apis.cli import run_tool
 
 
 class PartModule(nn.Module):
@@ -189,7 +188,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (ConfigError, ConfigKeyError, FileNotFoundError) as e:
-        sys.exit(f'error: {e}')
+    run_tool(main)

@@ -172,8 +172,9 @@ def run_demo(video: str, config: str, checkpoint: str, out: str,
     env = dict(os.environ, OMP_NUM_THREADS=str(threads),
                MKL_NUM_THREADS=str(threads))
     env['PYTHONPATH'] = REPO + os.pathsep + env.get('PYTHONPATH', '')
-    return run_measured(DEMO, [video, config, checkpoint, '--out', out],
-                        env, log)
+    # --overwrite: the tool's own output of an earlier run in --work-dir
+    return run_measured(DEMO, [video, config, checkpoint, '--out', out,
+                               '--overwrite'], env, log)
 
 
 def measure(args) -> dict:
@@ -227,4 +228,5 @@ def main(argv=None) -> dict:
 
 
 if __name__ == '__main__':
-    main()
+    from aten_mm.apis.cli import run_tool
+    run_tool(main)

@@ -15,7 +15,13 @@ import argparse
 import json
 import sys
 
+from aten_mm.apis.cli import run_tool
 from aten_mm.datasets.synthetic import generate_dataset
+from aten_mm.datasets.synthetic.scene import (
+    MAX_PEOPLE,
+    OCCLUSION_RATIO,
+    PERSON_HEIGHT,
+)
 
 
 def parse_size(text: str) -> tuple:
@@ -96,23 +102,29 @@ def parse_args(argv=None):
                         help='fraction of frames per video degraded by '
                         'heavy motion blur, defocus, noise or low light, in '
                         'bursts (default: 0.2)')
-    parser.add_argument('--occlusion-ratio', type=ratio, default=0.1,
+    parser.add_argument('--occlusion-ratio', type=ratio,
+                        default=OCCLUSION_RATIO,
                         help='about this fraction of frames get an occluder '
-                        'passing in front of a person (default: 0.1)')
+                        'passing in front of a person (default: '
+                        f'{OCCLUSION_RATIO})')
     parser.add_argument('--person-height', type=height_range,
-                        default=(0.5, 0.95), metavar='MIN,MAX',
+                        default=PERSON_HEIGHT, metavar='MIN,MAX',
                         help='person height range as fractions of the frame '
-                        'height (default: 0.5,0.95, like VIP; people may be '
-                        'cut by the frame border)')
-    parser.add_argument('--max-people', type=positive_int, default=3,
-                        help='each video has 1..N people (default: 3)')
+                        'height (default: %s, like VIP; people may be cut '
+                        'by the frame border)' % ','.join(
+                            map(str, PERSON_HEIGHT)))
+    parser.add_argument('--max-people', type=positive_int,
+                        default=MAX_PEOPLE,
+                        help='each video has 1..N people (default: '
+                        f'{MAX_PEOPLE}, at most 12)')
     parser.add_argument('--flow', action=argparse.BooleanOptionalAction,
                         default=True,
                         help='write the ground-truth backward flow and its '
                         'validity masks to OUT/flow (default: on)')
     parser.add_argument('--preview', action='store_true',
                         help='also write OUT/preview.png: frames beside '
-                        'their part and person maps')
+                        'their part and person maps, flow and hard-frame '
+                        'flags')
     parser.add_argument('--overwrite', action='store_true',
                         help='write into OUT even if it is a non-empty '
                         'folder that is not a synthetic set (only the '
@@ -150,4 +162,4 @@ def main(argv=None) -> dict:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

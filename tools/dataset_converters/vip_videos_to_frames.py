@@ -3,7 +3,7 @@
 ``python tools/dataset_converters/vip_videos_to_frames.py VIP_ROOT``
 
 VIP ships the raw frames around each annotated frame as ``VIP_Sequence``
-and the 404 source videos as ``VIP_Videos`` (vip_protocol.md §1). When the
+and the 404 source videos as ``VIP_Videos`` (docs/vip_protocol.md §1). When the
 sequence part is missing or incomplete, this tool rebuilds it from the
 videos in the layout ``VIPDataset`` reads::
 
@@ -17,11 +17,11 @@ window the original release kept; without it every frame is written.
 import argparse
 import os
 import os.path as osp
-import sys
 
 import cv2
 from mmengine.utils import ProgressBar
 
+from aten_mm.apis.cli import run_tool
 from aten_mm.apis.video_io import VIDEO_EXTENSIONS, open_frame_source
 
 
@@ -143,7 +143,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (ValueError, FileNotFoundError, OSError) as e:
-        sys.exit(f'error: {e}')
+    run_tool(main)

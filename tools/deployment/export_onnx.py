@@ -18,6 +18,8 @@ random weights (for trying the tool).
 """
 import argparse
 
+from mmengine.config import DictAction
+
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
@@ -37,6 +39,9 @@ def parse_args(argv=None):
                         'on (default: a rendered synthetic frame)')
     parser.add_argument('--overwrite', action='store_true',
                         help='replace graphs already in --out-dir')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config keys, e.g. '
+                        'model.motion.input_scale=0.5')
     return parser.parse_args(argv)
 
 
@@ -45,7 +50,8 @@ def main(argv=None) -> dict:
     from aten_mm.deployment import export_config
     return export_config(args.config, args.checkpoint, args.out_dir,
                          frame_size=args.shape, image=args.image,
-                         overwrite=args.overwrite)
+                         overwrite=args.overwrite,
+                         cfg_options=args.cfg_options)
 
 
 if __name__ == '__main__':

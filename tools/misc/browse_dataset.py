@@ -1,81 +1,67 @@
-"""Write augmented clips with colour-coded labels as images.
+"""Show or write augmented clips with their ground truth drawn.
 
-Usage::
+Usage (like MMDetection's ``tools/analysis_tools/browse_dataset.py``)::
 
-    python tools/misc/browse_dataset.py CONFIG --output-dir DIR \
-        [--phase train] [--num 10] [--cfg-options key=value ...]
+    python tools/misc/browse_dataset.py CONFIG [--output-dir DIR] \
+        [--not-show] [--show-interval 2] [--phase train] [--num 10] \
+        [--cfg-options key=value ...]
 
 One image per item: the clip's frames side by side in frame order
-(``T`` target, ``K`` key, ``R`` reference); the target also appears with
-its part map blended in (VIP palette) and its person boxes and outlines.
+(``T`` target, ``K`` key, ``R`` reference), then the target drawn by the
+config's registered visualizer (``visualizer`` of the config, a
+``ParsingVisualizer``): its part map in the dataset palette
+(``metainfo['palette']``) and its persons outlined with their ids. Each
+image is shown in a window for ``--show-interval`` seconds (unless
+``--not-show``) and written to ``--output-dir`` when given; images that
+cannot be written are listed and the tool exits with an error.
 """
 import argparse
 import os
-import os.path as osp
+import sys
 
 import cv2
 import numpy as np
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.utils import ProgressBar
 
-from aten_mm.registry import DATASETS
+from aten_mm.apis import ConfigError, display_path, load_config, write_image
+from aten_mm.apis.cli import run_tool
+from aten_mm.registry import DATASETS, VISUALIZERS
 from aten_mm.utils import register_all_modules
-from aten_mm.visualization.palette import VIP_PALETTE
+from aten_mm.utils.config_check import build_with_context
+from aten_mm.utils.path_check import join_inside
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Browse a video dataset')
     parser.add_argument('config', help='config file')
-    parser.add_argument('--output-dir', required=True,
-                        help='folder for the images')
+    parser.add_argument('--output-dir', default=None,
+                        help='folder for the images (needed without a '
+                        'display)')
+    parser.add_argument('--not-show', action='store_true',
+                        help='do not show the images in a window')
+    parser.add_argument('--show-interval', type=float, default=2,
+                        help='seconds each shown image stays')
     parser.add_argument('--phase', default='train',
                         choices=['train', 'val', 'test'])
     parser.add_argument('--num', type=int, default=10,
-                        help='number of items to write')
+                        help='number of items to browse')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, key=value')
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
-def draw_target(img: np.ndarray, sample, alpha: float = 0.5) -> np.ndarray:
-    """Blend the part map and draw persons on a BGR frame.
+def clip_image(item: dict, visualizer) -> np.ndarray:
+    """Frames of one packed clip side by side, plus the drawn target.
 
     Args:
-        img (np.ndarray): (H, W, 3) uint8 BGR.
-        sample (DetDataSample): With ``gt_sem_seg`` / ``gt_instances``.
-        alpha (float): Weight of the label colours.
+        item (dict): A dataset item: ``inputs`` ``(F, 3, H, W)`` BGR and
+            ``data_samples`` (the target's ``DetDataSample``).
+        visualizer (ParsingVisualizer): Draws the target's ground truth.
 
     Returns:
-        np.ndarray: (H, W, 3) uint8 BGR.
+        np.ndarray: ``(H, (F + 1) W, 3)`` uint8 BGR.
     """
-    out = img.copy()
-    palette = VIP_PALETTE[:, ::-1]  # RGB -> BGR
-    if 'gt_sem_seg' in sample:
-        seg = sample.gt_sem_seg.sem_seg[0].numpy()
-        colour = np.zeros_like(img)
-        valid = seg < len(palette)
-        colour[valid] = palette[seg[valid]]
-        colour[seg == 255] = 255
-        labelled = seg > 0
-        out[labelled] = (img[labelled] * (1 - alpha) +
-                         colour[labelled] * alpha).astype(np.uint8)
-    if 'gt_instances' in sample and 'masks' in sample.gt_instances:
-        inst = sample.gt_instances
-        boxes = inst.bboxes
-        boxes = boxes.tensor if hasattr(boxes, 'tensor') else boxes
-        for k, mask in enumerate(inst.masks.to_ndarray()):
-            c = tuple(int(v) for v in VIP_PALETTE[(k * 7 + 3) % 20][::-1])
-            contours, _ = cv2.findContours(mask.astype(np.uint8),
-                                           cv2.RETR_EXTERNAL,
-                                           cv2.CHAIN_APPROX_NONE)
-            cv2.drawContours(out, contours, -1, c, 1)
-            x1, y1, x2, y2 = boxes[k].round().int().tolist()
-            cv2.rectangle(out, (x1, y1), (x2 - 1, y2 - 1), c, 1)
-    return out
-
-
-def clip_image(item: dict) -> np.ndarray:
-    """Frames of one packed clip side by side, plus the labelled target."""
     sample = item['data_samples']
     frames = item['inputs'].permute(0, 2, 3, 1).numpy()
     meta = sample.metainfo
@@ -93,28 +79,64 @@ def clip_image(item: dict) -> np.ndarray:
                     cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 255), 1)
         tiles.append(tile)
     pos = list(meta['clip_frame_indices']).index(meta['frame_index'])
-    tiles.append(draw_target(np.ascontiguousarray(frames[pos]), sample))
-    return np.concatenate(tiles, axis=1)
+    target_rgb = np.ascontiguousarray(frames[pos][..., ::-1])
+    drawn = visualizer.draw_datasample(target_rgb, sample, draw_pred=False)
+    tiles.append(drawn[..., ::-1])
+    return np.ascontiguousarray(np.concatenate(tiles, axis=1))
 
 
-def main():
-    args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+def main(argv=None):
+    """Browse; returns the paths written."""
+    args = parse_args(argv)
+    if args.not_show and args.output_dir is None:
+        raise ConfigError('nothing to do: --not-show without --output-dir.')
+    if args.num < 1:
+        raise ConfigError(f'--num must be >= 1, got {args.num}')
+    if not args.not_show and sys.platform.startswith('linux') and not (
+            os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY')):
+        raise ConfigError(
+            'showing the images needs a display, and DISPLAY is not set; '
+            'pass --not-show --output-dir DIR to write them instead.')
+    cfg = load_config(args.config, args.cfg_options)
     register_all_modules()
-    dataset = DATASETS.build(cfg[f'{args.phase}_dataloader']['dataset'])
-    os.makedirs(args.output_dir, exist_ok=True)
+    loader = cfg.get(f'{args.phase}_dataloader')
+    if not isinstance(loader, dict) or 'dataset' not in loader:
+        raise ConfigError(f'Config {args.config} has no '
+                          f'{args.phase}_dataloader.dataset')
+    dataset = build_with_context(DATASETS, loader['dataset'],
+                                 where=f'{args.phase}_dataloader.dataset')
+    visualizer = VISUALIZERS.build(cfg.visualizer)
+    visualizer.dataset_meta = dataset.metainfo
+    if args.output_dir is not None:
+        os.makedirs(args.output_dir, exist_ok=True)
     num = min(args.num, len(dataset))
     bar = ProgressBar(num)
+    written, failed = [], []
     for i in range(num):
         item = dataset[i]
         meta = item['data_samples'].metainfo
         name = f'{i:04d}_{meta["video_id"]}_{meta["frame_id"]}.jpg'
-        cv2.imwrite(osp.join(args.output_dir, name), clip_image(item))
+        image = clip_image(item, visualizer)
+        if not args.not_show:
+            visualizer.show(image[..., ::-1], win_name=name,
+                            wait_time=args.show_interval)
+        if args.output_dir is not None:
+            path = join_inside(args.output_dir, name.replace('/', '_'))
+            try:
+                write_image(path, image)
+                written.append(path)
+            except (OSError, ValueError) as e:
+                failed.append(f'{display_path(path)}: {e}')
         bar.update()
-    print(f'\nwrote {num} images to {args.output_dir}')
+    if args.output_dir is not None:
+        print(f'\nwrote {len(written)} of {num} images to '
+              f'{display_path(args.output_dir)}')
+    if failed:
+        raise ConfigError(
+            f'could not write {len(failed)} of {num} images:\n  ' +
+            '\n  '.join(failed))
+    return written
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

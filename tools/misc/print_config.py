@@ -4,12 +4,11 @@ All ``_base_`` files merged and ``--cfg-options`` applied (unknown keys are
 refused with the list of existing ones), as mmdet's tool of the same name.
 """
 import argparse
-import sys
 
 from mmengine.config import DictAction
 
+from aten_mm.apis.cli import run_tool
 from aten_mm.apis.config import ConfigError, load_config
-from aten_mm.utils.config_check import ConfigKeyError
 
 
 def parse_args(argv=None):
@@ -41,7 +40,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (ConfigError, ConfigKeyError, FileNotFoundError) as e:
-        sys.exit(f'error: {e}')
+    run_tool(main)

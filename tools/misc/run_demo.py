@@ -11,7 +11,7 @@ the job exits non-zero):
    Runner); skipped with ``--skip-train --checkpoint CKPT``.
 3. :func:`step_eval` — evaluate the checkpoint on the val split
    (``tools/test.py``): the VIP table of paper Table 1 (mIoU, AP^r,
-   AP^r_vol, vip_protocol.md) and ``metrics.json``.
+   AP^r_vol, docs/vip_protocol.md) and ``metrics.json``.
 4. :func:`step_render` — stream inference over a held-out (test split)
    video with ``demo/video_demo.py``: an overlay mp4.
 
@@ -29,6 +29,7 @@ import time
 import traceback
 from typing import Optional
 
+from aten_mm.apis.cli import USER_ERRORS, run_tool
 from aten_mm.datasets.synthetic import generate_dataset, is_synthetic_set
 from aten_mm.datasets.synthetic.preview import load_vip_samples, write_preview
 
@@ -258,14 +259,14 @@ def step_data(args) -> dict:
     """
     root = args.data_root
     if osp.isdir(root) and os.listdir(root) and not is_synthetic_set(root):
-        sys.exit(f'error: {root} exists but is not a synthetic set (no '
-                 'summary.json from aten_mm.datasets.synthetic); pass '
-                 'another --data-root')
+        raise ValueError(f'{root} exists but is not a synthetic set (no '
+                         'summary.json from aten_mm.datasets.synthetic); '
+                         'pass another --data-root')
     if is_synthetic_set(root):
         summary = _load_summary(root)
         if summary['format'] != 'vip':
-            sys.exit(f'error: {root} holds a {summary["format"]} set; the '
-                     'demo needs the VIP layout')
+            raise ValueError(f'{root} holds a {summary["format"]} set; '
+                             'the demo needs the VIP layout')
         print(f'[data] reusing the synthetic set at {root}')
         differs = {k: summary.get(k) for k in ('num_videos', 'num_frames',
                                                'annotate_every')
@@ -398,7 +399,7 @@ def step_render(args, summary: dict, checkpoint: str) -> dict:
     print(f'[render] {video} ({num_frames} frames) -> {out}', flush=True)
     load_tool('demo/video_demo.py').main(
         [folder, args.run_config, checkpoint, '--out', out, '--side-by-side',
-         '--fps', '10'])
+         '--fps', '10', '--overwrite'])  # the job's own file of a rerun
     written = count_video_frames(out) if osp.isfile(out) else 0
     if written != num_frames:
         raise StepError(f'{out} has {written} readable frames, expected '
@@ -417,7 +418,8 @@ def run_step(name: str, fn, *args):
         print(f'[{name}] FAILED: {e.code}', file=sys.stderr, flush=True)
         sys.exit(1)
     except Exception as e:  # noqa: BLE001 - report any failure, then exit
-        traceback.print_exc()
+        if not isinstance(e, USER_ERRORS):  # a bug: show where
+            traceback.print_exc()
         print(f'[{name}] FAILED: {type(e).__name__}: {e}', file=sys.stderr,
               flush=True)
         sys.exit(1)
@@ -475,4 +477,4 @@ def main(argv=None) -> dict:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -198,11 +198,14 @@ def _replaced_entries(out_dir: str, fmt: str, overwrite: bool) -> list:
     new = set(set_entries(fmt))
     previous = _read_summary(out_dir)
     if previous is not None:
-        old_fmt = previous.get('format')
-        old = previous.get('entries') or (
-            set_entries(old_fmt) if old_fmt in FORMATS else [])
-        new |= {e for e in old if isinstance(e, str) and e and
-                osp.basename(e) == e and e not in ('.', '..')}
+        # what the previous set wrote (a summary cannot name other files)
+        known = {e for f in FORMATS for e in set_entries(f)}
+        old = previous.get('entries')
+        old = set(old) if isinstance(old, list) and all(
+            isinstance(e, str) for e in old) else set()
+        if previous.get('format') in FORMATS:
+            old |= set(set_entries(previous['format']))
+        new |= old & known
     elif not overwrite:
         clash = sorted(e for e in new if osp.lexists(osp.join(out_dir, e)))
         detail = (f'; --overwrite would replace {", ".join(clash)}'

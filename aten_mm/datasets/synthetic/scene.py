@@ -35,6 +35,7 @@ from .texture import make_background, sample_tile_bilinear, smooth_field
 OCC_BASE = 1
 PERSON_BASE = 256
 PARTS_PER_PERSON = 64
+MAX_OCCLUDERS = PERSON_BASE - OCC_BASE
 
 #: Default person height range, as a fraction of the frame height (VIP).
 PERSON_HEIGHT = (0.5, 0.95)
@@ -213,15 +214,37 @@ def sample_video(rng: np.random.Generator, width: int, height: int,
                      person_height=(float(lo), float(hi)))
 
 
+def _crossing_frames(video: VideoSpec, occ) -> set:
+    """Frame indices at which ``occ`` overlaps the core of a person in view
+    (its centre within half its width plus 0.15 body heights of the body
+    axis, and a quarter of the body's height in common)."""
+    out = set()
+    for t in range(video.num_frames):
+        ocx = occ.x0 + occ.vx * t
+        top, bottom = occ.cy - occ.height / 2, occ.cy + occ.height / 2
+        for tr in video.tracks:
+            pose = person_pose(video, tr, t)[0]
+            h = pose.height
+            common = (min(bottom, pose.foot_y) -
+                      max(top, pose.foot_y - h))
+            if (0 <= pose.cx < video.width and common >= 0.25 * h
+                    and abs(ocx - pose.cx) < occ.width / 2 + 0.15 * h):
+                out.add(t)
+                break
+    return out
+
+
 def add_occluders(rng: np.random.Generator, video: VideoSpec,
                   ratio: float) -> VideoSpec:
     """Add occluder passes timed to cross people.
 
-    Passes are added until their estimated crossing time (frames during
-    which an occluder overlaps the person it was aimed at) reaches
-    ``round(ratio * T)``; the frames really occluded are measured when
-    rendering (:attr:`SceneFrame.hidden_fraction`), so the ratio is
-    approximate.
+    Passes are added while the frames in which some occluder overlaps the
+    core of a person in view (:func:`_crossing_frames`) number fewer than
+    ``round(ratio * T)``; a pass that would overshoot is kept with the
+    probability that makes the expected count right (one pass often covers
+    5-10 frames, so at low ratios some videos get none). The frames really
+    occluded are measured when rendering
+    (:attr:`SceneFrame.hidden_fraction`), so the ratio is approximate.
 
     Args:
         rng (np.random.Generator): Random stream (its own, so the rest of
@@ -234,19 +257,25 @@ def add_occluders(rng: np.random.Generator, video: VideoSpec,
     """
     w, n_frames = video.width, video.num_frames
     target = int(round(ratio * n_frames))
-    covered = 0.0
-    while covered < target and len(video.occluders) < max(target, 1):
+    covered = set()
+    most = min(2 * target, MAX_OCCLUDERS)
+    while len(covered) < target and len(video.occluders) < most:
         t_at = int(rng.integers(n_frames))
         poses = [person_pose(video, tr, t_at)[0] for tr in video.tracks]
         poses = [p for p in poses if 0 <= p.cx < w]
-        if poses:
-            pose = poses[int(rng.integers(len(poses)))]
-            x_at, body = pose.cx, 0.25 * pose.height
-        else:
-            x_at, body = rng.uniform(0.2, 0.8) * w, 0.0
+        x_at = (poses[int(rng.integers(len(poses)))].cx if poses else
+                rng.uniform(0.2, 0.8) * w)
         occ = sample_occluder(rng, w, video.height, x_at, t_at)
+        frames = _crossing_frames(video, occ) | covered
+        need, gain = target - len(covered), len(frames) - len(covered)
+        if gain > need:
+            # the last pass would overshoot: take it with probability
+            # need / gain, so the expected count is the target
+            if rng.random() < need / gain:
+                video.occluders.append(occ)
+            break
         video.occluders.append(occ)
-        covered += max(1.0, (occ.width + body) / abs(occ.vx))
+        covered = frames
     return video
 
 
@@ -378,6 +407,40 @@ def _apply_affine(m: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple:
             m[1, 0] * xs + m[1, 1] * ys + m[1, 2])
 
 
+def boundary_pixels(category: np.ndarray, human: np.ndarray,
+                    surface: np.ndarray) -> np.ndarray:
+    """Pixels darkened along label boundaries.
+
+    Between two foreground regions (person parts of different class or
+    person, occluders) the left/upper pixel of each differing pair is
+    marked; next to the background only the foreground pixel is, so the
+    outline moves with the person or occluder and the background keeps its
+    brightness along its flow.
+
+    Args:
+        category (np.ndarray): (H, W) uint8 class ids.
+        human (np.ndarray): (H, W) uint8 person ids.
+        surface (np.ndarray): (H, W) int32 surface ids.
+
+    Returns:
+        np.ndarray: (H, W) bool.
+    """
+    occ = (surface > 0) & (surface < PERSON_BASE)
+    key = np.where(occ, -surface, category.astype(np.int32) +
+                   20 * human.astype(np.int32))
+    fg = surface > 0
+    edge = np.zeros(key.shape, bool)
+    for ax in (0, 1):
+        a = (slice(None, -1), slice(None)) if ax == 0 else (
+            slice(None), slice(None, -1))
+        b = (slice(1, None), slice(None)) if ax == 0 else (
+            slice(None), slice(1, None))
+        diff = key[a] != key[b]
+        edge[a] |= diff & fg[a]
+        edge[b] |= diff & ~fg[a] & fg[b]
+    return edge
+
+
 def render_image(video: VideoSpec, t: int, category: np.ndarray,
                  human: np.ndarray, frame: SceneFrame,
                  rng: np.random.Generator) -> np.ndarray:
@@ -385,8 +448,9 @@ def render_image(video: VideoSpec, t: int, category: np.ndarray,
 
     Background crop, then every person part and occluder from its texture
     tile in its own coordinates (bilinear), times a cylinder shading across
-    the part, label boundaries darkened (touching parts of similar colour
-    stay distinguishable), times the world light, plus sensor noise.
+    the part, label boundaries darkened so that touching parts of similar
+    colour stay distinguishable (:func:`boundary_pixels`), times the world
+    light, plus sensor noise.
 
     Args:
         video (VideoSpec): The video.
@@ -400,7 +464,7 @@ def render_image(video: VideoSpec, t: int, category: np.ndarray,
     Returns:
         np.ndarray: (H, W, 3) uint8 BGR image.
     """
-    h, w = video.height, video.width
+    w = video.width
     x0 = frame.cam_x
     img = video.background[:, x0:x0 + w].astype(np.float32)
     ys, xs, runs = frame.groups()
@@ -415,11 +479,7 @@ def render_image(video: VideoSpec, t: int, category: np.ndarray,
             col[a:b] = sample_tile_bilinear(tile, lu * texels,
                                             lv * texels) * shade[:, None]
         img[ys, xs] = col
-    key = category.astype(np.int32) + 20 * human.astype(np.int32)
-    edge = np.zeros((h, w), bool)
-    edge[:, :-1] |= key[:, :-1] != key[:, 1:]
-    edge[:-1] |= key[:-1] != key[1:]
-    img[edge] *= 0.72
+    img[boundary_pixels(category, human, frame.surface)] *= 0.72
     img *= video.light[:, x0:x0 + w, None]
     img += 2.0 * rng.standard_normal(img.shape, dtype=np.float32)
     return np.clip(img + 0.5, 0, 255).astype(np.uint8)

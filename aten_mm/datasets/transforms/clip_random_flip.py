@@ -32,7 +32,7 @@ class ClipRandomFlip(ClipTransformWrapper):
 
     Flipping mirrors the person, so after mmdet flips the frames, the
     target's boxes, masks and part map, the part map's left/right classes
-    are swapped (vip_protocol.md §2: 14↔15, 16↔17, 18↔19; mmdet's
+    are swapped (docs/vip_protocol.md §2: 14↔15, 16↔17, 18↔19; mmdet's
     ``RandomFlip`` does not apply ``swap_seg_labels`` itself).
 
     Args:

@@ -1,10 +1,12 @@
 """Load every frame of a clip (docs/interfaces.md "A clip sample")."""
+import io
 from typing import Optional
 
 import mmcv
 import numpy as np
 from mmcv.transforms import BaseTransform
 from mmengine import fileio
+from PIL import Image
 
 from aten_mm.registry import TRANSFORMS
 
@@ -26,7 +28,8 @@ def load_image(path: str, flag: str = 'color', backend: str = 'cv2',
 
     Raises:
         FileNotFoundError: The file does not exist.
-        ValueError: The file cannot be decoded as an image.
+        ValueError: The file is empty, truncated (JPEG) or cannot be
+            decoded as an image.
     """
     if path is None:
         raise FileNotFoundError('image path is None (no file for this '
@@ -35,10 +38,39 @@ def load_image(path: str, flag: str = 'color', backend: str = 'cv2',
         data = fileio.get(path, backend_args=backend_args)
     except FileNotFoundError as e:
         raise FileNotFoundError(f'image file not found: {path}') from e
-    img = mmcv.imfrombytes(data, flag=flag, backend=backend)
+    if not data:
+        raise ValueError(f'image file is empty (0 bytes): {path}')
+    try:
+        img = mmcv.imfrombytes(data, flag=flag, backend=backend)
+    except Exception as e:  # cv2.error, PIL errors: not an image
+        raise ValueError(f'cannot decode image file: {path} '
+                         f'({type(e).__name__})') from None
     if img is None:
         raise ValueError(f'cannot decode image file: {path}')
+    if _jpeg_truncated(data):
+        raise ValueError(f'image file is truncated (its JPEG data ends '
+                         f'before the end-of-image marker): {path}')
     return img
+
+
+def _jpeg_truncated(data: bytes) -> bool:
+    """Whether JPEG bytes stop before their end-of-image marker.
+
+    OpenCV decodes a truncated JPEG without an error (grey below the cut).
+    A complete JPEG ends with the EOI marker ``FF D9``; when it does not
+    (bytes after EOI are legal, if rare), PIL, which refuses truncated
+    data, decides.
+    """
+    if data[:2] != b'\xff\xd8':
+        return False
+    if data.rstrip(b'\x00')[-2:] == b'\xff\xd9':
+        return False
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()
+    except OSError:
+        return True
+    return False
 
 
 @TRANSFORMS.register_module()

@@ -1,4 +1,4 @@
-"""Load a DAVIS-2016 foreground mask (davis_protocol.md "Layout")."""
+"""Load a DAVIS-2016 foreground mask (docs/davis_protocol.md "Layout")."""
 from typing import Optional
 
 import numpy as np

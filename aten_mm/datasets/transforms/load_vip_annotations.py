@@ -1,4 +1,4 @@
-"""Load VIP ground truth of the target frame (vip_protocol.md §1, §2)."""
+"""Load VIP ground truth of the target frame (docs/vip_protocol.md §1, §2)."""
 from typing import Optional, Tuple
 
 import numpy as np
@@ -46,6 +46,10 @@ def load_target_label_map(results: dict, key: str,
             the frame's ``ori_shape``.
     """
     path = results.get(key)
+    if path is None:
+        raise FileNotFoundError(
+            f'frame {results.get("img_path")} has no {key}: its '
+            'ground-truth file is not on disk')
     lbl = load_label_map(path, backend_args)
     if tuple(lbl.shape[:2]) != tuple(results['ori_shape'][:2]):
         raise ValueError(f'{path}: label size {lbl.shape[:2]} differs from '

@@ -9,6 +9,7 @@ from mmengine.runner import Runner
 from mmengine.visualization import Visualizer
 
 from aten_mm.registry import HOOKS
+from aten_mm.utils.path_check import join_inside
 
 
 @HOOKS.register_module()
@@ -21,6 +22,9 @@ class ParsingVisualizationHook(Hook):
     visualization backends; during testing every frame is drawn, and with
     ``test_out_dir`` written to
     ``<work_dir>/<timestamp>/<test_out_dir>/<video_id>/<frame>.png``.
+    The drawings use the palette of the dataset's metainfo
+    (``metainfo['palette']``), which mmengine's loops hand to the
+    visualizer as ``dataset_meta``.
 
     Args:
         draw (bool): Whether to draw at all. Defaults to False.
@@ -109,7 +113,7 @@ class ParsingVisualizationHook(Hook):
             name = self._frame_name(sample)
             out_file = None
             if out_root is not None:
-                out_file = osp.join(out_root, name + '.png')
+                out_file = join_inside(out_root, name + '.png')
             self._visualizer.add_datasample(
                 name,
                 self._image(sample),

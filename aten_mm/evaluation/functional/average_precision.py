@@ -1,4 +1,4 @@
-"""AP of instance predictions ranked by score (vip_protocol §5, §6).
+"""AP of instance predictions ranked by score (docs/vip_protocol.md §5, §6).
 
 Both AP^r (persons) and AP^r_vol (part instances, per class) score each
 prediction by its maximum IoU with any ground-truth instance of its frame

@@ -13,6 +13,8 @@ import os.path as osp
 import numpy as np
 from PIL import Image
 
+from aten_mm.utils.path_check import join_inside
+
 
 def voc_palette(num: int = 256) -> list:
     """The PASCAL-VOC colour map (DAVIS annotations use it).
@@ -40,8 +42,13 @@ def voc_palette(num: int = 256) -> list:
 
 
 def davis_prediction_path(root: str, video_id: str, frame_name: str) -> str:
-    """``<root>/<video_id>/<frame_name>.png``."""
-    return osp.join(root, video_id, f'{frame_name}.png')
+    """``<root>/<video_id>/<frame_name>.png``.
+
+    Raises:
+        ValueError: the path would lead outside ``root`` (a video id such
+            as ``../x``).
+    """
+    return join_inside(root, video_id, f'{frame_name}.png')
 
 
 def write_davis_prediction(root: str, video_id: str, frame_name: str,

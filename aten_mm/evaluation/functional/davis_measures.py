@@ -1,4 +1,4 @@
-"""DAVIS region similarity J and contour accuracy F (davis_protocol.md).
+"""DAVIS region similarity J and contour accuracy F (docs/davis_protocol.md).
 
 The paper's Table 2 reports DAVIS-2016 val in the unsupervised setting with
 the official toolkit's measures, re-implemented here from their definitions.

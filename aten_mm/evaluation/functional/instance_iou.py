@@ -1,8 +1,9 @@
 """IoU between predicted and ground-truth instances given as id maps.
 
-Used by AP^r and AP^r_vol (vip_protocol §5, §6). Both sides are label maps
-(0 = background, ids ≥ 1); one joint histogram of (pred id, gt id) pairs
-gives every intersection at once, instead of looping over mask pairs.
+Used by AP^r and AP^r_vol (docs/vip_protocol.md §5, §6). Both sides are
+label maps (0 = background, ids ≥ 1); one joint histogram of (pred id,
+gt id) pairs gives every intersection at once, instead of looping over mask
+pairs.
 """
 from typing import Tuple
 

@@ -1,4 +1,5 @@
-"""Dataset-level parsing scores from a confusion matrix (vip_protocol §4).
+"""Dataset-level parsing scores from a confusion matrix
+(docs/vip_protocol.md §4).
 
 The paper's "mean IoU" (Table 1) is computed from one confusion matrix summed
 over every pixel of every evaluated frame, not from per-image IoUs.

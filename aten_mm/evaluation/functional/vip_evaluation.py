@@ -3,7 +3,7 @@
 ``vip_frame_record`` reduces one frame (ground truth and prediction in the
 evaluated form of :mod:`.vip_files`) to a few small arrays; ``vip_summary``
 turns any collection of such records into mean IoU (§4), AP^r (§5) and
-AP^r_vol (§6) exactly as vip_protocol.md describes. Records are
+AP^r_vol (§6) exactly as docs/vip_protocol.md describes. Records are
 independent of the order in which they arrive, so results gathered from
 several processes give the same numbers as one process.
 """

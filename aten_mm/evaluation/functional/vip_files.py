@@ -1,5 +1,5 @@
-"""VIP ground-truth files and the official prediction files (vip_protocol §1,
-§3).
+"""VIP ground-truth files and the official prediction files
+(docs/vip_protocol.md §1, §3).
 
 Everything here works on the "evaluated form" of a frame, plain numpy:
 
@@ -11,12 +11,16 @@ Everything here works on the "evaluated form" of a frame, plain numpy:
   ``part_map`` (H, W) ids 1..M, ``part_labels`` (M,) classes 1..19 and
   ``part_scores`` (M,).
 """
+import math
 import os
 import os.path as osp
 from typing import Dict
 
 import numpy as np
 from PIL import Image
+
+from aten_mm.utils.path_check import join_inside
+from aten_mm.utils.text_io import read_text
 
 from .instance_iou import masks_to_id_map
 from .sample_access import get_field, to_numpy
@@ -161,24 +165,31 @@ def _bboxes(id_map: np.ndarray, num: int) -> np.ndarray:
 
 
 def vip_prediction_paths(root: str, video_id: str, frame_name: str) -> dict:
-    """The five official file paths of one frame (vip_protocol §3).
+    """The five official file paths of one frame (docs/vip_protocol.md §3).
 
     Returns:
         dict: ``global``, ``inst``, ``scores``, ``part``, ``part_txt``.
+
+    Raises:
+        ValueError: a path would lead outside ``root`` (a video id such as
+            ``../x`` or ``/tmp/x``).
     """
-    vdir = osp.join(root, video_id)
     return dict(
-        global_=osp.join(vdir, 'gray', f'global_{frame_name}.png'),
-        inst=osp.join(vdir, 'gray', f'inst_{frame_name}.png'),
-        scores=osp.join(vdir, 'gray', f'scores_{frame_name}.txt'),
-        part=osp.join(vdir, 'instance_part', f'{frame_name}.png'),
-        part_txt=osp.join(vdir, 'instance_part', f'{frame_name}.txt'))
+        global_=join_inside(root, video_id, 'gray',
+                            f'global_{frame_name}.png'),
+        inst=join_inside(root, video_id, 'gray', f'inst_{frame_name}.png'),
+        scores=join_inside(root, video_id, 'gray',
+                           f'scores_{frame_name}.txt'),
+        part=join_inside(root, video_id, 'instance_part',
+                         f'{frame_name}.png'),
+        part_txt=join_inside(root, video_id, 'instance_part',
+                             f'{frame_name}.txt'))
 
 
 def write_vip_prediction(out_root: str, video_id: str, frame_name: str,
                          pred: dict) -> None:
-    """Write one frame's prediction in the official format (vip_protocol
-    §3).
+    """Write one frame's prediction in the official format
+    (docs/vip_protocol.md §3).
 
     Files under ``out_root/<video_id>/``: ``gray/global_<frame>.png``
     (uint8 classes), ``gray/inst_<frame>.png`` (person ids),
@@ -192,6 +203,9 @@ def write_vip_prediction(out_root: str, video_id: str, frame_name: str,
         video_id (str): e.g. ``'videos1'``.
         frame_name (str): 12-digit frame name without extension.
         pred (dict): the prediction evaluated form (module docstring).
+
+    Raises:
+        ValueError: a file would be written outside ``out_root``.
     """
     paths = vip_prediction_paths(out_root, video_id, frame_name)
     os.makedirs(osp.dirname(paths['global_']), exist_ok=True)
@@ -277,24 +291,31 @@ def read_table(path: str, types: tuple, what: str) -> list:
 
     Returns:
         list: ``(line_number, [values])`` per non-blank line; a bad line
-        raises ``ValueError`` naming the file and line.
+        (wrong number of fields, a field that does not convert, a float
+        that is NaN or infinite) raises ``ValueError`` naming the file and
+        line.
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'file not found: {path}')
+    lines = read_text(path).splitlines()
     rows = []
-    with open(path) as f:
-        for lineno, line in enumerate(f, start=1):
-            fields = line.split()
-            if not fields:
-                continue
-            try:
-                if len(fields) != len(types):
-                    raise ValueError
-                rows.append(
-                    (lineno, [t(v) for t, v in zip(types, fields)]))
-            except ValueError:
-                raise ValueError(f'{path}:{lineno}: expected {what}, got '
-                                 f'{line.strip()!r}') from None
+    for lineno, line in enumerate(lines, start=1):
+        fields = line.split()
+        if not fields:
+            continue
+        try:
+            if len(fields) != len(types):
+                raise ValueError
+            values = [t(v) for t, v in zip(types, fields)]
+        except ValueError:
+            raise ValueError(f'{path}:{lineno}: expected {what}, got '
+                             f'{line.strip()!r}') from None
+        bad = [v for v in values
+               if isinstance(v, float) and not math.isfinite(v)]
+        if bad:
+            raise ValueError(f'{path}:{lineno}: expected {what} with finite '
+                             f'numbers, got {line.strip()!r}')
+        rows.append((lineno, values))
     return rows
 
 

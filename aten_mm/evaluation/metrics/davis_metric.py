@@ -38,7 +38,7 @@ def davis_mode_name(drop_first_last: bool) -> str:
 
 @METRICS.register_module()
 class DAVISMetric(BaseMetric):
-    """Region similarity J and contour accuracy F (davis_protocol.md).
+    """Region similarity J and contour accuracy F (docs/davis_protocol.md).
 
     ``process`` computes per-frame J and F from the ground truth at
     ``seg_map_path`` (any non-zero pixel = foreground) and

@@ -38,7 +38,8 @@ def frame_identity(sample) -> tuple:
 
 @METRICS.register_module()
 class VIPMetric(BaseMetric):
-    """Mean IoU, AP^r and AP^r_vol of the VIP protocol (vip_protocol §4–6).
+    """Mean IoU, AP^r and AP^r_vol of the VIP protocol
+    (docs/vip_protocol.md §4–6).
 
     ``process`` reads each frame's ground truth at original size from the
     paths in its metainfo (see ``docs/interfaces.md``) and keeps only a
@@ -51,7 +52,8 @@ class VIPMetric(BaseMetric):
         num_classes (int): Parsing classes incl. background. Defaults to 20.
         class_names (Sequence[str], optional): Defaults to ``VIP_CLASSES``.
         out_dir (str, optional): When set, the official prediction files
-            (vip_protocol §3) of every evaluated frame are written there.
+            (docs/vip_protocol.md §3) of every evaluated frame are written
+            there.
         write_unannotated (bool): Also write frames without ground truth
             (e.g. the test split). Defaults to False.
         collect_device (str): ``'cpu'`` or ``'gpu'``.

@@ -21,7 +21,7 @@ from torch import Tensor
 from aten_mm.models.post_processing import fuse_instance_parsing
 from aten_mm.registry import MODELS
 
-#: Default post-processing of the original release (vip_protocol.md §7).
+#: Default post-processing of the original release (docs/vip_protocol.md §7).
 _DEFAULT_FUSION = dict(score_thr=0.7, overlap_thr=0.7, person_label=0)
 
 

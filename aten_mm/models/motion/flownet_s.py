@@ -525,7 +525,8 @@ class FlowNetS(BaseModule):
             ref = ref.flip(1)
         x = torch.cat((cur, ref), dim=1)
         if self.input_scale != 1.0:
-            h, w = x.shape[2:]
+            # Python ints (also while tracing for ONNX: a fixed size)
+            h, w = (int(v) for v in x.shape[2:])
             size = (max(1, round(h * self.input_scale)),
                     max(1, round(w * self.input_scale)))
             x = F.interpolate(x, size=size, mode='bilinear',

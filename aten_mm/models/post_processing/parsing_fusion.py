@@ -19,7 +19,8 @@ def fuse_instance_parsing(person_masks: Tensor,
                           score_thr: float = 0.7,
                           overlap_thr: float = 0.7,
                           num_classes: int = 20) -> Dict[str, Tensor]:
-    """Make non-overlapping persons and part instances (vip_protocol §7).
+    """Make non-overlapping persons and part instances
+    (docs/vip_protocol.md §7).
 
     Persons are visited by descending score (stable for ties); those with a
     score below ``score_thr`` are dropped. Each person loses the pixels

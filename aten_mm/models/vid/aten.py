@@ -1,8 +1,10 @@
 """ATEN: Adaptive Temporal Encoding Network (paper §4, Algorithm 1)."""
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
+import torch
 from torch import Tensor
 
+from aten_mm.models.layers.flow_compose import compose_flows
 from aten_mm.registry import MODELS
 from aten_mm.structures.frame_plan import key_clip_indices
 
@@ -36,11 +38,19 @@ class ATEN(BaseVideoParser):
     p + 1 of them) and the current F̄_k; frames wait until their key and
     references have arrived (at most (p + 1)·l frames at a video's start).
 
+    With ``compose_flows=True`` stream mode runs FlowNet once per key for
+    its reference keys instead of p times: the flow ``k -> k - j·l`` is the
+    composition of ``k -> k - l`` with the flows the previous keys already
+    computed (:func:`~aten_mm.models.layers.compose_flows`); clip mode and
+    training always use direct flows.
+
     Args:
         key_interval (int): l. Defaults to 3.
         num_refs (int): p. Defaults to 2.
         encoder (dict, optional): Encoder config (Eq. 4); None when
             ``num_refs == 0`` (then F̄_k = F_k).
+        compose_flows (bool): Compose reference-key flows in stream mode
+            (see above). Defaults to False.
         **kwargs: The other arguments of :class:`BaseVideoParser`
             (``detector``, ``motion``, ``aligner``, ``key_position``,
             ``align_refs``, ``propagate``, ``freeze_modules``,
@@ -52,6 +62,7 @@ class ATEN(BaseVideoParser):
                  num_refs: int = 2,
                  encoder: Optional[dict] = None,
                  key_position: str = 'median',
+                 compose_flows: bool = False,
                  **kwargs) -> None:
         if num_refs > 0 and encoder is None:
             raise ValueError(f'{type(self).__name__}: num_refs={num_refs} '
@@ -59,6 +70,7 @@ class ATEN(BaseVideoParser):
         super().__init__(key_interval=key_interval, num_refs=num_refs,
                          encoder=encoder, key_position=key_position,
                          **kwargs)
+        self.compose_flows = bool(compose_flows)
 
     def plan(self, t: int, num_frames: int) -> Dict:
         """Key and reference keys of ``t`` (§4.1, §4.4)."""
@@ -67,8 +79,8 @@ class ATEN(BaseVideoParser):
 
     # -- Eq. 2-4 -----------------------------------------------------------
     def encode_key(self, key_img: Tensor, key_feat: Tensor,
-                   ref_imgs: List[Tensor], ref_feats: List[Tensor]
-                   ) -> Tensor:
+                   ref_imgs: List[Tensor], ref_feats: List[Tensor],
+                   motion=None) -> Tensor:
         """Encoded key feature F̄_k (Eq. 3 and 4).
 
         Args:
@@ -77,6 +89,9 @@ class ATEN(BaseVideoParser):
             ref_imgs (list[Tensor]): p frames ``(1, 3, H, W)``, encoder
                 order.
             ref_feats (list[Tensor]): Their raw features ``(1, C, h, w)``.
+            motion (Callable, optional): Flow net for the references
+                (``motion(cur, refs) -> (flow, scale)``); the model's own
+                FlowNet-S if None.
 
         Returns:
             Tensor: ``(1, C, h, w)`` F̄_k.
@@ -85,7 +100,8 @@ class ATEN(BaseVideoParser):
             return key_feat
         refs = self._stack(ref_feats)
         if self.align_refs:
-            refs = self.align(refs, key_img, self._stack(ref_imgs))
+            refs = self.align(refs, key_img, self._stack(ref_imgs),
+                              motion=motion)
         seq = list(refs.split(1)) + [key_feat]
         return self.encoder(seq)
 
@@ -136,11 +152,63 @@ class ATEN(BaseVideoParser):
         if memo.get('key') != key:
             entries = cache.entries
             memo['key'] = key
+            motion = None
+            if self.compose_flows and self.align_refs and refs:
+                motion = KeyFlows(self.motion, key, refs, entries,
+                                  memo.get('key_flows', {}))
             memo['enc'] = self.encode_key(
                 entries[key]['img'], entries[key]['feat'],
                 [entries[r]['img'] for r in refs],
-                [entries[r]['feat'] for r in refs])
+                [entries[r]['feat'] for r in refs], motion=motion)
+            if motion is not None:
+                memo['key_flows'] = motion.flows
         if t == key:
             return memo['enc']
         return self.propagate_key(memo['enc'], img,
                                   cache.entries[key]['img'])
+
+
+class KeyFlows:
+    """Flows from a key to its reference keys, composed where possible.
+
+    Called like the flow net by the aligner (``(cur, refs) -> (flow,
+    scale)`` for the p references at once), it computes directly only the
+    pairs it cannot compose: references nearest first, ``k -> r`` is
+    ``compose(k -> m, m -> r)`` when ``k -> m`` was computed now and
+    ``m -> r`` by an earlier key (``known``). Afterwards :attr:`flows`
+    holds this key's pairs, for the next key.
+
+    Args:
+        motion (nn.Module): The flow net (FlowNet-S with scale field).
+        key (int): Frame index of the key k.
+        refs (list[int]): Reference keys, encoder order.
+        entries (dict): Stream cache entries (``img`` per frame index).
+        known (dict): ``(a, b) -> (flow, scale)`` of the previous key.
+    """
+
+    def __init__(self, motion, key: int, refs: List[int], entries: Dict,
+                 known: Dict[Tuple[int, int], Tuple]) -> None:
+        self.motion = motion
+        self.key = key
+        self.refs = list(refs)
+        self.entries = entries
+        self.known = known
+        self.flows: Dict[Tuple[int, int], Tuple] = {}
+
+    def _pair(self, ref: int) -> Tuple[Tensor, Optional[Tensor]]:
+        for (a, mid), (flow_km, scale_km) in list(self.flows.items()):
+            if a == self.key and (mid, ref) in self.known:
+                flow_mr, scale_mr = self.known[(mid, ref)]
+                return compose_flows(flow_km, flow_mr, scale_km, scale_mr)
+        return self.motion(self.entries[self.key]['img'],
+                           self.entries[ref]['img'])
+
+    def __call__(self, cur: Tensor, refs: Tensor):
+        order = sorted(self.refs, key=lambda r: abs(self.key - r))
+        for ref in order:
+            self.flows[(self.key, ref)] = self._pair(ref)
+        flows = [self.flows[(self.key, r)] for r in self.refs]
+        flow = torch.cat([f for f, _ in flows])
+        scales = [s for _, s in flows]
+        scale = None if scales[0] is None else torch.cat(scales)
+        return flow, scale

@@ -174,18 +174,21 @@ class BaseVideoParser(BaseModel):
         """N_feat on frames: ``(M, 3, H, W)`` -> ``(M, C, H/4, W/4)``."""
         return self.detector.extract_feat(imgs)
 
-    def align(self, feats: Tensor, cur: Tensor, refs: Tensor) -> Tensor:
+    def align(self, feats: Tensor, cur: Tensor, refs: Tensor,
+              motion=None) -> Tensor:
         """The aligner on ``feats`` of ``refs`` onto ``cur`` (Eq. 3, 6).
 
         Args:
             feats (Tensor): ``(M, C, h, w)`` features of the ``refs``.
             cur (Tensor): ``(1 or M, 3, H, W)`` frame(s) to align to.
             refs (Tensor): ``(M, 3, H, W)`` frames of ``feats``.
+            motion (Callable, optional): Flow source instead of the flow
+                net (e.g. ATEN's composed key flows).
 
         Returns:
             Tensor: ``(M, C, h, w)`` aligned features.
         """
-        return self.aligner(self.motion, feats, cur, refs)
+        return self.aligner(motion or self.motion, feats, cur, refs)
 
     @staticmethod
     def _stack(imgs: List[Tensor]) -> Tensor:

@@ -151,11 +151,11 @@ model = dict(
             nms=dict(type='nms', iou_threshold=0.7),
             min_bbox_size=0),
         # masks are computed only for the <= max_per_img kept detections;
-        # NMS 0.3 as the original release (vip_protocol.md §7)
+        # NMS 0.3 as the original release (docs/vip_protocol.md §7)
         rcnn=dict(
             score_thr=0.05,
             nms=dict(type='nms', iou_threshold=0.3),
             max_per_img=100,
             mask_thr_binary=0.5),
-        # person / part fusion (vip_protocol.md §7)
+        # person / part fusion (docs/vip_protocol.md §7)
         fusion=dict(score_thr=0.7, overlap_thr=0.7)))

@@ -209,6 +209,11 @@ def test_replaces_only_what_a_previous_set_wrote(tmp_path):
     (out / 'notes.txt').write_text('mine')
     (out / 'work_dirs').mkdir()
     (out / 'work_dirs' / 'log').write_text('run')
+    # a summary can only name the generator's own entries
+    with open(out / 'summary.json') as f:
+        old = json.load(f)
+    old['entries'] += ['notes.txt', 'work_dirs']
+    (out / 'summary.json').write_text(json.dumps(old))
     # a previous synthetic set needs no --overwrite; its entries go
     summary = generate_dataset(str(out), seed=3, **TINY)
     assert summary['seed'] == 3 and summary['format'] == 'vip'
@@ -242,6 +247,19 @@ def test_interrupted_run_leaves_nothing(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         generate_dataset(str(tmp_path / 'out'), **TINY)
     assert os.listdir(tmp_path) == []
+    # an interrupted replacement leaves the previous set and the user's
+    # files as they were
+    monkeypatch.undo()
+    prev = tmp_path / 'prev'
+    generate_dataset(str(prev), **TINY)
+    (prev / 'notes.txt').write_text('mine')
+    before = _files(str(prev))
+    calls.clear()
+    monkeypatch.setattr(gen_mod.VIPWriter, 'write_frame', boom)
+    with pytest.raises(KeyboardInterrupt):
+        generate_dataset(str(prev), seed=5, **TINY)
+    assert _files(str(prev)) == before
+    assert os.listdir(tmp_path) == ['prev']
 
 
 @pytest.mark.parametrize('kwargs,msg', [
@@ -394,3 +412,37 @@ def test_vip_like_framing():
     small = make_video(0, 0, (128, 96), 5, person_height=(0.2, 0.3))
     for tr in small.tracks:
         assert 0.2 <= person_pose(small, tr, 0)[0].height / 96 <= 0.3
+
+
+def test_preview_from_disk_has_flow_and_flags(small_sets):
+    import mmcv
+
+    from aten_mm.datasets.synthetic.preview import (
+        load_vip_samples,
+        make_contact_sheet,
+    )
+    root, _ = small_sets.get('occ', occlusion_ratio=0.4)
+    samples = load_vip_samples(root, max_rows=2)
+    assert [s['title'] for s in samples] == ['videos1/000000000006',
+                                              'videos2/000000000006']
+    for s in samples:
+        video, name = s['title'].split('/')
+        flow, valid = s['flow']
+        np.testing.assert_array_equal(flow, mmcv.flowread(
+            osp.join(root, 'flow', video, name + '.flo')))
+        assert valid.dtype == bool and valid.shape == (64, 96)
+        assert s['kinds'] == _meta(root, video)['hard_kinds'].get('6', [])
+    sheet = make_contact_sheet(samples)
+    assert sheet.shape[1] == 4 * 96 * 3 + 5 * 4  # 4 panels, x3 to >= 200
+
+
+def test_occlusion_ratio_is_about_right():
+    from aten_mm.datasets.synthetic.generator import OCCLUDED_MIN
+    from aten_mm.datasets.synthetic.scene import render_frame
+    flags = [render_frame(make_video(0, i, (64, 48), 12,
+                                     occlusion_ratio=0.3),
+                          t).hidden_fraction >= OCCLUDED_MIN
+             for i in range(10) for t in range(12)]
+    # an approximate target: measured 0.28 here, 0.31 on 40 x 30 frames at
+    # 256x192 (0.11 for ratio 0.1)
+    assert 0.18 < np.mean(flags) < 0.42

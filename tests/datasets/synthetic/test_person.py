@@ -78,3 +78,43 @@ def test_back_view_has_no_face():
 def test_bad_facing():
     with pytest.raises(ValueError, match='facing'):
         sample_person(np.random.default_rng(0), facing='side')
+
+
+@pytest.mark.parametrize('seed', range(8))
+def test_parts_are_the_same_in_every_pose(seed):
+    """The flow pairs part i of frame t with part i of frame t-1."""
+    from aten_mm.datasets.synthetic.person import person_parts
+    rng = np.random.default_rng(seed)
+    spec = sample_person(rng)
+    ref = [(p.cls, p.shape) for p in person_parts(spec, POSE)]
+    assert len(ref) < 64
+    for _ in range(20):
+        pose = PersonPose(cx=rng.uniform(-50, 200), foot_y=rng.uniform(
+            50, 200), height=rng.uniform(20, 300),
+            phase=rng.uniform(0, 2 * np.pi),
+            walk_dir=int(rng.choice([-1, 1])))
+        assert [(p.cls, p.shape) for p in person_parts(spec, pose)] == ref
+
+
+def test_part_frames_follow_the_body():
+    """Body-frame parts map the body axis top to (0, 0) and the feet line
+    to y = 1; a limb segment's start is its origin and its end lies on its
+    first axis at length / height."""
+    from aten_mm.datasets.synthetic.person import person_parts
+    spec = sample_person(np.random.default_rng(0), facing='front')
+    parts = person_parts(spec, POSE)
+    top = np.array([POSE.cx, POSE.foot_y - POSE.height, 1.0])
+    feet = np.array([POSE.cx, POSE.foot_y, 1.0])
+    polys = [p for p in parts if p.shape == 'poly']
+    for p in polys:
+        np.testing.assert_allclose(p.frame @ top, [0, 0], atol=1e-12)
+        np.testing.assert_allclose(p.frame @ feet, [0, 1], atol=1e-12)
+    for p in parts:
+        if p.shape != 'line':
+            continue
+        a, b = np.array(p.geom[0]), np.array(p.geom[1])
+        np.testing.assert_allclose(p.frame @ np.append(a, 1), [0, 0],
+                                   atol=1e-9)
+        np.testing.assert_allclose(
+            p.frame @ np.append(b, 1),
+            [np.linalg.norm(b - a) / POSE.height, 0], atol=1e-9)

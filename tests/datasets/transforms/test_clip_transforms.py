@@ -63,6 +63,29 @@ def test_flip_swaps_left_right_and_keeps_alignment():
     assert np.array_equal(res['imgs'][0], make_clip()['imgs'][0][:, ::-1])
 
 
+def _all_labels_clip():
+    """make_clip() whose part map holds every VIP label 0..19 and 255."""
+    clip = make_clip()
+    seg = np.zeros((H, W), np.uint8)
+    seg.flat[:21] = list(range(20)) + [255]
+    clip['gt_seg_map'] = seg
+    return clip
+
+
+def test_flip_not_taken_leaves_labels_and_taken_swaps_every_pair():
+    seg = _all_labels_clip()['gt_seg_map']
+    res = ClipRandomFlip(prob=0.0)(_all_labels_clip())
+    assert not res['flip']
+    assert np.array_equal(res['gt_seg_map'], seg)  # no L/R swap
+    assert np.array_equal(res['imgs'][1], make_clip()['imgs'][1])
+    res = ClipRandomFlip(prob=1.0)(_all_labels_clip())
+    assert res['flip']
+    # by hand: arms 14<->15, legs 16<->17, shoes 18<->19, the rest kept
+    swapped = {14: 15, 15: 14, 16: 17, 17: 16, 18: 19, 19: 18}
+    expected = np.vectorize(lambda v: swapped.get(v, v))(seg[:, ::-1])
+    assert np.array_equal(res['gt_seg_map'], expected.astype(np.uint8))
+
+
 def test_flip_same_decision_for_all_frames():
     flip = ClipRandomFlip(prob=0.5)
     np.random.seed(1)

@@ -1,4 +1,4 @@
-"""VOC all-point AP with strict IoU thresholds (vip_protocol §5)."""
+"""VOC all-point AP with strict IoU thresholds (docs/vip_protocol.md §5)."""
 import numpy as np
 import pytest
 
@@ -13,6 +13,17 @@ from aten_mm.evaluation.functional import (
 def test_voc_all_point_area():
     # envelope: recall .5 -> 1, recall 1 -> .5 (11-point would give .7727)
     assert voc_ap(np.array([0.5, 1.0]), np.array([1.0, 0.5])) == 0.75
+
+
+def test_precision_envelope():
+    """Ranked false, true, true with 2 GT: precision 0, 1/2, 2/3 at recall
+    0, 1/2, 1. The envelope raises the precision at recall 1/2 to 2/3:
+    AP = 1/2 * 2/3 + 1/2 * 2/3 = 2/3 (without it 1/2 * 1/2 + 1/2 * 2/3 =
+    7/12)."""
+    assert voc_ap(np.array([0.0, 0.5, 1.0]),
+                  np.array([0.0, 0.5, 2 / 3])) == pytest.approx(2 / 3)
+    aps = ap_at_thresholds([0.9, 0.8, 0.7], [0.1, 0.9, 0.9], 2, [0.5])
+    assert aps[0] == pytest.approx(2 / 3)
 
 
 def test_ranked_ap_by_hand():

@@ -109,3 +109,33 @@ def test_reader_errors(tmp_path):
         load_vip_prediction(str(tmp_path), 'v', 'f')
     with pytest.raises(FileNotFoundError, match='global_g.png'):
         load_vip_prediction(str(tmp_path), 'v', 'g')
+
+
+def _tiny_pred():
+    return dict(sem_seg=np.zeros((3, 3), int),
+                person_map=np.ones((3, 3), int), person_scores=[0.9],
+                part_map=np.zeros((3, 3), int), part_labels=[],
+                part_scores=[])
+
+
+@pytest.mark.parametrize('video', ['../escaped', '/tmp/escaped', 'a/../..'])
+def test_writer_stays_inside_its_folder(tmp_path, video):
+    out = tmp_path / 'out'
+    out.mkdir()
+    with pytest.raises(ValueError, match='outside the output folder'):
+        write_vip_prediction(str(out), video, '000000000001', _tiny_pred())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['out']
+    assert not any(out.iterdir())
+
+
+@pytest.mark.parametrize('score', ['nan', 'inf', '-inf'])
+def test_non_finite_scores_are_refused_naming_file_and_line(tmp_path,
+                                                             score):
+    write_vip_prediction(str(tmp_path), 'v', 'f', _tiny_pred())
+    paths = vip_prediction_paths(str(tmp_path), 'v', 'f')
+    with open(paths['scores'], 'w') as f:
+        f.write(f'\n{score} 0 0 2 2\n')
+    with pytest.raises(ValueError) as info:
+        load_vip_prediction(str(tmp_path), 'v', 'f')
+    assert str(info.value).startswith(f'{paths["scores"]}:2: expected')
+    assert 'finite' in str(info.value)

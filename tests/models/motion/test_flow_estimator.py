@@ -81,6 +81,7 @@ def test_tiny_training_run_lowers_epe(flow_set, tmp_path):
         f'val_dataloader.dataset.data_root={flow_set}',
         f'test_dataloader.dataset.data_root={flow_set}',
         'train_dataloader.dataset.pipeline.2.crop_size=[64,64]',
+        'train_dataloader.dataset.pipeline.2.max_shift=0',
         'train_dataloader.batch_size=4', 'train_cfg.max_iters=60',
         'train_cfg.val_interval=60', 'default_hooks.checkpoint.interval=60',
         'randomness.seed=0'

@@ -151,6 +151,25 @@ def test_input_normalisation():
     torch.testing.assert_close(bgr[:, :3], model.normalize(pre).flip(1))
 
 
+def test_pair_mean_is_per_pair_in_a_batch():
+    """``flow_mean='pair'`` with a batch of 2 pairs: each pair loses its
+    own per-channel mean, not the batch's. Pair 1 is pair 0 brightened by
+    a per-channel constant, so both prepare to the same input."""
+    model = tiny_flownet(flow_mean='pair', data_mean=None, data_std=None,
+                         flow_std=1.0)
+    g = torch.Generator().manual_seed(0)
+    cur0, ref0 = torch.rand(2, 1, 3, 4, 5, generator=g) * 100
+    shift = torch.tensor([50.0, 80.0, 120.0]).view(1, 3, 1, 1)
+    cur = torch.cat((cur0, cur0 + shift))
+    ref = torch.cat((ref0, ref0 + shift))
+    x = model._prepare(cur, ref)  # (2, 6, 4, 5): [cur, ref] per pair
+    torch.testing.assert_close(x[1], x[0], atol=1e-4, rtol=0)
+    # by hand for pair 0: the mean of cur0 and ref0 per channel removed
+    mean0 = torch.stack((cur0, ref0)).mean(dim=(0, 3, 4)).view(1, 3, 1, 1)
+    torch.testing.assert_close(x[:1, :3], cur0 - mean0, atol=1e-4, rtol=0)
+    torch.testing.assert_close(x[:1, 3:], ref0 - mean0, atol=1e-4, rtol=0)
+
+
 def test_bad_config_and_input():
     with pytest.raises(ValueError, match='input_scale'):
         FlowNetS(input_scale=0)

@@ -1,4 +1,5 @@
-"""fuse_instance_parsing on a hand-made 6x10 frame (vip_protocol §7)."""
+"""fuse_instance_parsing on a hand-made 6x10 frame
+(docs/vip_protocol.md §7)."""
 import pytest
 import torch
 
@@ -66,6 +67,29 @@ def test_thresholds_are_configurable(frame):
     out = fuse_instance_parsing(*frame, score_thr=0.6, overlap_thr=0.5)
     # now 0.8 (0.7 survives > 0.5) and 0.65 (ranked last) are kept too
     assert out['keep_inds'].tolist() == [1, 0, 2, 3, 5, 4]
+
+
+def test_equal_scores_keep_their_order():
+    """Persons with equal scores are visited in input order (stable sort):
+    ids and kept persons do not depend on the sort's tie-breaking."""
+    n, w = 40, 40
+    masks = torch.stack([_box(0, slice(i, i + 1), h=2, w=w)
+                         for i in range(n)])
+    # two score levels, interleaved: 0.8 at even, 0.9 at odd indices
+    scores = torch.tensor([0.8, 0.9] * (n // 2))
+    part_map = torch.ones(2, w, dtype=torch.long)
+    out = fuse_instance_parsing(masks, scores, part_map, torch.ones(2, w))
+    assert out['keep_inds'].tolist() == (list(range(1, n, 2)) +
+                                         list(range(0, n, 2)))
+    # equal scores, overlapping masks: the person listed first claims the
+    # pixels, the other keeps 1 of 11 pixels and is dropped
+    first = _box(slice(0, 2), slice(0, 5))
+    second = first | _box(2, 0)
+    frame = (torch.ones(6, 10, dtype=torch.long), torch.ones(6, 10))
+    for masks, kept in (((first, second), 0), ((second, first), 0)):
+        out = fuse_instance_parsing(torch.stack(masks),
+                                    torch.tensor([0.8, 0.8]), *frame)
+        assert out['keep_inds'].tolist() == [kept]
 
 
 def test_no_person():

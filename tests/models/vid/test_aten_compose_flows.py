@@ -1,0 +1,81 @@
+"""ATEN's composed reference-key flows in stream mode (issue: no flow
+computed twice)."""
+import torch
+import torch.nn as nn
+
+
+class TranslationFlow(nn.Module):
+    """A flow net whose flow is a pure translation by ``0.5 * (b - a)``
+    feature pixels in x, where a, b are the frames' mean intensities, and
+    whose scale field is ``1 + 0.1 * (b - a)``: exact to compose."""
+
+    def __init__(self, channels):
+        super().__init__()
+        self.channels = channels
+        self.pairs = 0
+
+    def forward(self, cur, ref):
+        self.pairs += cur.size(0)
+        n, _, h, w = cur.shape
+        d = (ref.mean(dim=(1, 2, 3)) - cur.mean(dim=(1, 2, 3))).view(n, 1,
+                                                                    1, 1)
+        flow = torch.zeros(n, 2, h // 4, w // 4)
+        flow[:, :1] = 0.5 * d
+        scale = torch.ones(n, self.channels, h // 4, w // 4)
+        return flow, scale
+
+
+def _stream(h, model, video):
+    out = {}
+    with torch.no_grad():
+        for t in range(video.size(0)):
+            sample = h.stream_sample(t, video.size(0))
+            for res in model.predict(video[t][None, None], [sample]):
+                out[res.frame_index] = res.feat
+        for res in model.stream_flush():
+            out[res.frame_index] = res.feat
+    return out
+
+
+def _model(h, compose):
+    model = h.light_heads(h.build_tiny('aten_tiny'))
+    model.compose_flows = compose
+    model.motion = TranslationFlow(model.encoder.in_channels)
+    return model
+
+
+def test_composed_flows_give_the_direct_features_for_a_translation(
+        vid_helpers):
+    h = vid_helpers
+    # frame t is constant with value t / 4: the fake flow is then a
+    # translation proportional to the time between two frames
+    video = torch.arange(15.).view(15, 1, 1, 1).expand(15, 3, 64, 64) / 4
+    direct, composed = _model(h, False), _model(h, True)
+    ref, got = _stream(h, direct, video), _stream(h, composed, video)
+    assert sorted(got) == list(range(15))
+    for t in range(15):
+        torch.testing.assert_close(got[t], ref[t], atol=1e-5, rtol=0)
+    # l = 3, p = 2, keys 1, 4, 7, 10, 13: direct = 2 reference pairs per
+    # key + 2 propagated frames per segment. Composed: key 1 (refs 7, 4)
+    # has nothing to compose from; key 4 (refs 1, 7) computes 4 -> 1 and
+    # composes 4 -> 7 from it and key 1's 1 -> 7; keys 7, 10, 13 compute
+    # only the pair to the previous key
+    assert direct.motion.pairs == 5 * 2 + 5 * 2
+    assert composed.motion.pairs == 2 + 1 + 3 * 1 + 5 * 2
+
+
+def test_composition_differs_from_direct_when_flows_do_not_compose(
+        vid_helpers):
+    """With the real (random) FlowNet-S the composed flow is not the
+    direct one: the option changes results, so it is off by default."""
+    h = vid_helpers
+    video = h.synthetic_video(15)
+    direct = h.light_heads(h.build_tiny('aten_tiny'))
+    assert direct.compose_flows is False
+    composed = h.light_heads(h.build_tiny('aten_tiny'))
+    composed.compose_flows = True
+    ref, got = _stream(h, direct, video), _stream(h, composed, video)
+    # key 1 (frames 0-2) has nothing to compose from: direct in both
+    for t in range(3):
+        torch.testing.assert_close(got[t], ref[t], atol=1e-5, rtol=0)
+    assert (got[7] - ref[7]).abs().max() > 1e-4
