@@ -347,6 +347,9 @@ def check_cfg_options(cfg: Config, options: dict, filename: str = '') -> None:
                         f'key of {part}; expected one of '
                         f'{_describe(allowed)}.')
                 break
+            if last and depth == 1 and part in RUNNER_SUBKEYS.get(
+                    parts[0], ()):
+                break  # e.g. randomness.deterministic next to a seed
             if last and depth > 0 and 'type' in node:
                 _check_new_kwarg(key, node, part, filename)
                 break  # a new keyword argument of a constructor dict

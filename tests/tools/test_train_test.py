@@ -60,13 +60,18 @@ def trained(tmp_path_factory):
     generate_dataset(root, num_videos=4, num_frames=9, size=(96, 64),
                      annotate_every=4, seed=0, progress=False)
     work_dir = osp.join(osp.dirname(root), 'work')
-    runner = train_tool.main([CONFIG, '--work-dir', work_dir,
+    # the shipped config without its seed: exact resume must not need one
+    config = osp.join(osp.dirname(root), 'unseeded.py')
+    with open(config, 'w') as f:
+        f.write(f'_base_ = [{CONFIG!r}]\nrandomness = dict(_delete_=True, seed=None)\n')
+    runner = train_tool.main([config, '--work-dir', work_dir,
                               '--cfg-options', *data_options(root, 'train')])
     # the weights after 2 uninterrupted epochs (later tests resume into
     # work_dir and overwrite epoch_2.pth)
     final = {k: v.detach().clone()
              for k, v in runner.model.state_dict().items()}
-    return dict(root=root, work_dir=work_dir, runner=runner, final=final)
+    return dict(root=root, work_dir=work_dir, runner=runner, final=final,
+                config=config)
 
 
 def test_train_runs_trains_and_validates(trained):
@@ -98,12 +103,12 @@ def test_resume_continues_from_the_checkpoint_epoch(trained):
 
 
 def test_resume_is_exact_without_a_configured_seed(trained, tmp_path):
-    """The shipped tiny config sets no seed. Resuming its epoch-1
-    checkpoint twice (each new run draws its own fresh seed) gives the
-    same weights as each other and as the uninterrupted 2-epoch run:
-    random flips, photometric distortion and the shuffling all follow the
-    checkpoint's seeds."""
-    assert 'randomness' not in Config.fromfile(CONFIG)
+    """The tiny config run without a seed (``trained`` deletes the one the
+    shipped config sets). Resuming its epoch-1 checkpoint twice (each new
+    run draws its own fresh seed) gives the same weights as each other and
+    as the uninterrupted 2-epoch run: random flips, photometric distortion
+    and the shuffling all follow the checkpoint's seeds."""
+    assert Config.fromfile(trained['config']).randomness == dict(seed=None)
     ckpt = osp.join(tmp_path, 'epoch_1.pth')
     shutil.copy(osp.join(trained['work_dir'], 'epoch_1.pth'), ckpt)
     resumed = []
@@ -112,7 +117,8 @@ def test_resume_is_exact_without_a_configured_seed(trained, tmp_path):
         opts[opts.index('train_cfg.val_interval=2')] = \
             'train_cfg.val_interval=3'  # no validation needed here
         runner = train_tool.main([
-            CONFIG, '--work-dir', str(tmp_path / f'w{i}'), '--resume', ckpt,
+            trained['config'], '--work-dir', str(tmp_path / f'w{i}'),
+            '--resume', ckpt,
             '--cfg-options', *opts])
         assert (runner.epoch, runner.iter) == (2, 6)
         resumed.append(runner.model.state_dict())
