@@ -63,7 +63,8 @@ def trained(tmp_path_factory):
     # the shipped config without its seed: exact resume must not need one
     config = osp.join(osp.dirname(root), 'unseeded.py')
     with open(config, 'w') as f:
-        f.write(f'_base_ = [{CONFIG!r}]\nrandomness = dict(_delete_=True, seed=None)\n')
+        f.write(f'_base_ = [{CONFIG!r}]\n'
+                'randomness = dict(_delete_=True, seed=None)\n')
     runner = train_tool.main([config, '--work-dir', work_dir,
                               '--cfg-options', *data_options(root, 'train')])
     # the weights after 2 uninterrupted epochs (later tests resume into
