@@ -17,6 +17,7 @@ import os.path as osp
 from aten_mm.apis.cli import (
     add_run_args,
     build_run_runner,
+    finish_distributed,
     load_run_config,
     parse_run_args,
     run_tool,
@@ -194,3 +195,4 @@ def main(argv=None):
 
 if __name__ == '__main__':
     run_tool(main)
+    finish_distributed()

@@ -16,6 +16,7 @@ from mmengine.logging import print_log
 from aten_mm.apis.cli import (
     add_run_args,
     build_run_runner,
+    finish_distributed,
     load_run_config,
     parse_run_args,
     run_tool,
@@ -135,3 +136,4 @@ def main(argv=None):
 
 if __name__ == '__main__':
     run_tool(main)
+    finish_distributed()

@@ -104,6 +104,21 @@ def build_run_runner(cfg: Config):
     return build_runner(cfg)
 
 
+def finish_distributed() -> None:
+    """End a distributed run cleanly: all ranks meet, then the process
+    group is destroyed before the interpreter exits.
+
+    Without it gloo's background threads may still be alive while Python
+    tears the process down, and a rank can abort at exit ("terminate
+    called without an active exception") after all its work is done. A
+    no-op outside a distributed run.
+    """
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def run_tool(main: Callable[[], object]) -> None:
     """Call ``main()``; a user error exits with one ``error: ...`` line.
 
