@@ -1,4 +1,5 @@
-"""Long videos through ``demo/video_demo.py`` (issue 9, item 5), at test
+"""Long videos through ``demo/video_demo.py`` (its function
+:func:`aten_mm.apis.render_video`; issue 9, item 5), at test
 size (tens of frames at 64 px; the 200 vs 2,000 frame measurement is
 ``tools/analysis_tools/long_video_memory.py``, numbers in
 docs/reliability.md).
@@ -20,22 +21,24 @@ import warnings
 
 import pytest
 import torch
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from reliability_helpers import (  # noqa: E402
+from reliability_helpers import (
     ATEN_CFG,
     REPO,
-    load_tool,
     synthetic_set,
 )
 
-video_demo = load_tool('demo/video_demo.py')
-memory_tool = load_tool('tools/analysis_tools/long_video_memory.py')
+from aten_mm.apis import render
+
 W, H = 64, 48
 
 
 @pytest.fixture(scope='module')
-def assets(tmp_path_factory):
+def memory_tool(load_tool):
+    return load_tool('tools/analysis_tools/long_video_memory.py')
+
+
+@pytest.fixture(scope='module')
+def assets(tmp_path_factory, memory_tool):
     tmp = tmp_path_factory.mktemp('long_video')
     root = synthetic_set(str(tmp / 'set'), num_videos=1, num_frames=60,
                          size=(W, H), annotate_every=60)
@@ -65,8 +68,9 @@ def _live_tensor_bytes():
     return total
 
 
-def test_demo_memory_flat_and_output_playable(assets, monkeypatch):
-    draw = video_demo.draw_data_sample
+def test_demo_memory_flat_and_output_playable(assets, monkeypatch,
+                                              memory_tool):
+    draw = render.draw_data_sample
     snapshots = {}
 
     def draw_and_measure(frame, sample, *args, **kwargs):
@@ -75,11 +79,10 @@ def test_demo_memory_flat_and_output_playable(assets, monkeypatch):
             snapshots[t] = _live_tensor_bytes()
         return draw(frame, sample, *args, **kwargs)
 
-    monkeypatch.setattr(video_demo, 'draw_data_sample', draw_and_measure)
+    monkeypatch.setattr(render, 'draw_data_sample', draw_and_measure)
     out_dir = assets['tmp'] / 'out'
     out = str(out_dir / 'overlay.mp4')
-    video_demo.main([assets['video'], ATEN_CFG, assets['ckpt'], '--out',
-                     out])
+    render.render_video(assets['video'], ATEN_CFG, assets['ckpt'], out=out)
     # The stream state is bounded: 40 more frames, not one byte more of
     # live tensors (a leak of one 64 x 48 frame per step would add
     # 40 x 36 KiB).
@@ -90,7 +93,7 @@ def test_demo_memory_flat_and_output_playable(assets, monkeypatch):
     assert os.listdir(out_dir) == ['overlay.mp4']
 
 
-def test_memory_tool_measures_each_child_alone(tmp_path):
+def test_memory_tool_measures_each_child_alone(tmp_path, memory_tool):
     """The script's RSS reading: a child touching 200 MiB, then a small
     one, each gets its own peak (not the pytest parent's, not the
     previous child's), also when the script exits with an error."""

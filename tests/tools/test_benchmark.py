@@ -1,5 +1,4 @@
 """End-to-end test of tools/analysis_tools/benchmark.py on tiny configs."""
-import importlib.util
 import json
 import os.path as osp
 
@@ -13,19 +12,17 @@ DFF = osp.join(ROOT, 'configs/dff/dff_tiny_synthetic.py')  # l = 5
 ATEN = osp.join(ROOT, 'configs/aten/aten_tiny_synthetic.py')  # l=3, p=2
 
 
-def _tool():
-    spec = importlib.util.spec_from_file_location('benchmark_tool', TOOL)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+@pytest.fixture(scope='module')
+def tool(load_tool):
+    return load_tool('tools/analysis_tools/benchmark.py')
 
 
 @pytest.fixture(scope='module')
-def report(tmp_path_factory):
+def report(tmp_path_factory, tool):
     out = tmp_path_factory.mktemp('bm') / 'result.json'
-    _tool().main([PER_FRAME, DFF, ATEN, '--synthetic', '--frames', '6',
-                  '--size', '64', '--threads', '1', '--warmup', '1',
-                  '--no-subprocess', '--out', str(out)])
+    tool.main([PER_FRAME, DFF, ATEN, '--synthetic', '--frames', '6',
+               '--size', '64', '--threads', '1', '--warmup', '1',
+               '--no-subprocess', '--out', str(out)])
     with open(out) as f:
         return json.load(f)
 
@@ -73,8 +70,7 @@ def test_units_follow_eq8(report):
         3 * (b['N_feat'] + b['N_parse']) / num)
 
 
-def test_bad_video(tmp_path):
-    tool = _tool()
+def test_bad_video(tmp_path, tool):
     with pytest.raises(FileNotFoundError, match='missing.mp4'):
         tool.main([PER_FRAME, '--video', str(tmp_path / 'missing.mp4'),
                    '--out', str(tmp_path / 'r.json')])
@@ -88,12 +84,12 @@ def test_bad_video(tmp_path):
                    '--out', str(tmp_path / 'r.json')])
 
 
-def test_interleaved_run_counts_the_same(tmp_path, report):
+def test_interleaved_run_counts_the_same(tmp_path, report, tool):
     """Stepping the configs in turn (one frame each) changes no count."""
     out = tmp_path / 'inter.json'
-    _tool().main([PER_FRAME, ATEN, '--synthetic', '--frames', '6',
-                  '--size', '64', '--threads', '1', '--warmup', '1',
-                  '--no-subprocess', '--interleave', '--out', str(out)])
+    tool.main([PER_FRAME, ATEN, '--synthetic', '--frames', '6',
+               '--size', '64', '--threads', '1', '--warmup', '1',
+               '--no-subprocess', '--interleave', '--out', str(out)])
     with open(out) as f:
         inter = json.load(f)
     assert inter['settings']['interleave'] is True
@@ -105,9 +101,9 @@ def test_interleaved_run_counts_the_same(tmp_path, report):
     assert aten['outputs'] == 6
 
 
-def test_onnxruntime_rows_beside_the_pytorch_reference(tmp_path):
+def test_onnxruntime_rows_beside_the_pytorch_reference(tmp_path, tool):
     out = tmp_path / 'result.json'
-    report = _tool().main([
+    report = tool.main([
         ATEN, PER_FRAME, ATEN, '--backend', 'onnxruntime', 'pytorch',
         'pytorch', '--synthetic', '--frames', '6', '--size', '64',
         '--threads', '1', '--warmup', '1', '--no-subprocess', '--interleave',
@@ -124,7 +120,7 @@ def test_onnxruntime_rows_beside_the_pytorch_reference(tmp_path):
     assert ort['outputs'] == aten['outputs'] == 6
 
 
-def test_one_backend_per_config(tmp_path):
+def test_one_backend_per_config(tmp_path, tool):
     with pytest.raises(ValueError, match='--backend: give one per config'):
-        _tool().main([ATEN, PER_FRAME, '--backend', 'onnxruntime',
-                      '--synthetic', '--out', str(tmp_path / 'r.json')])
+        tool.main([ATEN, PER_FRAME, '--backend', 'onnxruntime',
+                   '--synthetic', '--out', str(tmp_path / 'r.json')])

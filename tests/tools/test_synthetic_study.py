@@ -1,29 +1,21 @@
 """tools/analysis_tools/synthetic_study.py with a tiny budget on two configs:
 the JSON, the markdown table, the plot, and degraded-only numbers computed
 from exactly the degraded annotated frames."""
-import importlib.util
 import json
 import os
 import os.path as osp
 
 import pytest
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-
-
-def load_tool(relpath):
-    spec = importlib.util.spec_from_file_location(
-        'test_tool_' + osp.basename(relpath)[:-3], osp.join(REPO, relpath))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-study_tool = load_tool('tools/analysis_tools/synthetic_study.py')
 CONFIGS = ['configs/parsing_rcnn/parsing-rcnn_tiny_synthetic.py',
            'configs/dff/dff_tiny_synthetic.py']
 SET = dict(num_videos=3, num_frames=12, size=[96, 64], annotate_every=2,
            degrade_ratio=0.5)
+
+
+@pytest.fixture(scope='module')
+def study_tool(load_tool):
+    return load_tool('tools/analysis_tools/synthetic_study.py')
 
 
 def degraded_annotated_from_meta(root, videos):
@@ -40,7 +32,7 @@ def degraded_annotated_from_meta(root, videos):
 
 
 @pytest.fixture(scope='module')
-def study(tmp_path_factory):
+def study(tmp_path_factory, study_tool):
     tmp = tmp_path_factory.mktemp('study')
     # an existing page: its notes section survives, the rest is rewritten
     (tmp / 'doc').mkdir()

@@ -29,9 +29,14 @@ import time
 
 import numpy as np
 
+from aten_mm.apis.run_config import (
+    data_overrides,
+    evaluate_run,
+    train_run,
+    write_run_config,
+)
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(REPO, 'tools', 'misc'))
-import run_demo  # noqa: E402  (the demo's train/test/config helpers)
 
 #: per-frame, DFF, ATEN, efficient ATEN (skipped when absent)
 DEFAULT_CONFIGS = (
@@ -153,7 +158,7 @@ def degraded_annotated_frames(data_root: str, videos: list) -> dict:
 def study_overrides(args, iters: int) -> dict:
     """The run config shared by every model: data, seed, one iteration
     budget, AdamW, the same lr schedule, metrics on all / degraded."""
-    overrides = run_demo.data_overrides(args.data_root, 'val')
+    overrides = data_overrides(args.data_root, 'val')
     warmup = max(1, min(20, iters // 10))
     evaluator = [
         dict(type='SubsetMetric', metric=dict(type='VIPMetric'),
@@ -191,7 +196,7 @@ def calibrate_iters(config: str, args) -> int:
     from mmengine.config import Config
 
     from aten_mm.apis import build_runner
-    path = run_demo.write_run_config(
+    path = write_run_config(
         config, osp.join(args.work_dir, 'calibrate', 'config.py'),
         study_overrides(args, 10))
     cfg = Config.fromfile(path)
@@ -263,14 +268,14 @@ def run_model(config: str, args, iters: int) -> dict:
     """Train and evaluate (all / degraded) one config."""
     name = config_name(config)
     work = osp.join(args.work_dir, name)
-    run_config = run_demo.write_run_config(
+    run_config = write_run_config(
         config, osp.join(work, 'study_config.py'),
         study_overrides(args, iters))
     print(f'[study] {name}: training {iters} iterations', flush=True)
-    trained = run_demo.train_model(run_config, osp.join(work, 'train'))
+    trained = train_run(run_config, osp.join(work, 'train'))
     print(f'[study] {name}: evaluating on the val split', flush=True)
-    metrics = run_demo.evaluate_model(run_config, trained['checkpoint'],
-                                      osp.join(work, 'eval'))
+    metrics = evaluate_run(run_config, trained['checkpoint'],
+                           osp.join(work, 'eval'))
     row = dict(name=name, config=osp.relpath(config, REPO),
                run_config=osp.abspath(run_config),
                checkpoint=trained['checkpoint'], log=trained['log'],
