@@ -33,6 +33,10 @@ class BaseVideoDataset(BaseDataset):
     ground-truth paths.
 
     Args:
+        split (str): The split; a subclass may restrict it to
+            ``SPLITS``. Its list files name ``{split}``. Defaults to
+            ``'train'``.
+        img_suffix (str): Frame file extension. Defaults to ``'.jpg'``.
         clip_cfg (dict): Which frames a clip holds: ``mode='key'`` with
             ``key_interval`` (l) and ``num_refs`` (p, 0 = DFF);
             ``mode='neighbors'`` with ``num_neighbors`` (FGFA, ±K);
@@ -52,8 +56,13 @@ class BaseVideoDataset(BaseDataset):
             (``data_root``, ``pipeline``, ``test_mode``, ...).
     """
 
+    #: the split names a subclass accepts (None: any)
+    SPLITS: Optional[Tuple[str, ...]] = None
+
     def __init__(self,
                  *args,
+                 split: str = 'train',
+                 img_suffix: str = '.jpg',
                  clip_cfg: Optional[dict] = None,
                  random_offset: bool = False,
                  on_missing: str = 'warn',
@@ -67,6 +76,11 @@ class BaseVideoDataset(BaseDataset):
         if on_missing not in ('warn', 'error'):
             raise ValueError(f"on_missing must be 'warn' or 'error', got "
                              f'{on_missing!r}')
+        if self.SPLITS is not None and split not in self.SPLITS:
+            raise ValueError(f'{type(self).__name__}: split must be one of '
+                             f'{self.SPLITS}, got {split!r}')
+        self.split = split
+        self.img_suffix = img_suffix
         self.clip_cfg = clip_cfg
         self.random_offset = random_offset and clip_cfg.get('mode',
                                                              'key') == 'key'

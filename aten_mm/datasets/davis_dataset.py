@@ -28,17 +28,15 @@ class DAVISDataset(BaseVideoDataset):
     annotation png (None where a frame has none).
 
     Args:
-        data_root (str): Dataset root.
-        split (str): Split name, used in ``split_file``.
         img_dir (str): Frame folder. Defaults to ``'JPEGImages/480p'``.
         ann_dir (str): Annotation folder. Defaults to
             ``'Annotations/480p'``.
         split_file (str): Sequence list. Defaults to
             ``'ImageSets/2016/{split}.txt'``.
-        img_suffix (str): Defaults to ``'.jpg'``.
-        **kwargs: See :class:`BaseVideoDataset` (``meta_dir``: the
-            optional per-sequence json of the synthetic set, with
-            ``degraded_frames``).
+        **kwargs: ``data_root``, ``split`` (any name, used in
+            ``split_file``), ``img_suffix``, ``meta_dir`` (the optional
+            per-sequence json of the synthetic set, with
+            ``degraded_frames``) ... of :class:`BaseVideoDataset`.
     """
 
     #: the foreground in the colour of object 1 of the DAVIS palette
@@ -46,18 +44,13 @@ class DAVISDataset(BaseVideoDataset):
                     palette=[[0, 0, 0], [128, 0, 0]])
 
     def __init__(self,
-                 data_root: str = '',
-                 split: str = 'train',
                  img_dir: str = 'JPEGImages/480p',
                  ann_dir: str = 'Annotations/480p',
                  split_file: str = 'ImageSets/2016/{split}.txt',
-                 img_suffix: str = '.jpg',
                  **kwargs):
-        self.split = split
         self.img_dir, self.ann_dir = img_dir, ann_dir
-        self.split_file = split_file.format(split=split)
-        self.img_suffix = img_suffix
-        super().__init__(data_root=data_root, **kwargs)
+        self.split_file = split_file
+        super().__init__(**kwargs)
 
     def index_videos(self) -> List[dict]:
         """Index every frame of every sequence of the split.
@@ -68,7 +61,8 @@ class DAVISDataset(BaseVideoDataset):
         img_root = require_dir(self.data_path(self.img_dir), 'DAVIS image')
         ann_root = self.data_path(self.ann_dir)
         seqs = [check_relative_name(seq, source) for source, seq in
-                read_lines(self.data_path(self.split_file), 'DAVIS split')]
+                read_lines(self.data_path(self.split_file.format(
+                    split=self.split)), 'DAVIS split')]
         out = []
         for seq in seqs:
             seq_dir = require_dir(osp.join(img_root, seq), 'DAVIS sequence')
