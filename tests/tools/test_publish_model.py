@@ -87,15 +87,15 @@ def test_unsafe_and_bad_inputs_are_refused(tmp_path, tool):
     assert not list(tmp_path.glob('x-*')) + list(tmp_path.glob('.publish*'))
 
 
-def test_fp16_halves_floats_keeps_integers_and_loads(tmp_path):
+def test_fp16_halves_floats_keeps_integers_and_loads(tmp_path, tool):
     src = str(tmp_path / 'epoch_2.pth')
     _runner_checkpoint(src)
     ckpt = safe_torch_load(src)
     ckpt['state_dict']['w'] = torch.tensor([[0.1, 1 / 3, 2.0]])
     ckpt['state_dict']['n'] = torch.tensor(7)
     torch.save(ckpt, src)
-    half = safe_torch_load(_tool().main([src, str(tmp_path / 'h'),
-                                         '--fp16']))
+    half = safe_torch_load(tool.main([src, str(tmp_path / 'h'),
+                                      '--fp16']))
     assert half['meta']['stored_dtype'] == 'float16'
     assert half['meta']['cfg'] == 'x = 1'
     assert half['state_dict']['w'].dtype == torch.float16
@@ -110,6 +110,6 @@ def test_fp16_halves_floats_keeps_integers_and_loads(tmp_path):
     assert not torch.equal(lin.weight.data,
                            torch.tensor([[0.1, 1 / 3, 2.0]]))
     # without --fp16 the dtypes are the input's
-    full = safe_torch_load(_tool().main([src, str(tmp_path / 'f')]))
+    full = safe_torch_load(tool.main([src, str(tmp_path / 'f')]))
     assert full['state_dict']['w'].dtype == torch.float32
     assert 'stored_dtype' not in full['meta']
