@@ -29,8 +29,14 @@ from reliability_helpers import (  # noqa: E402
     synthetic_set,
 )
 
+from aten_mm.utils.benchmark import save_random_checkpoint  # noqa: E402
+from aten_mm.utils.benchmark.frames import (  # noqa: E402
+    count_frames,
+    write_video,
+)
+from aten_mm.utils.benchmark.peak_rss import run_measured  # noqa: E402
+
 video_demo = load_tool('demo/video_demo.py')
-memory_tool = load_tool('tools/analysis_tools/long_video_memory.py')
 W, H = 64, 48
 
 
@@ -43,8 +49,8 @@ def assets(tmp_path_factory):
     files = [osp.join(root, 'VIP_Sequence', 'videos1', f) for f in files]
     assert len(files) == 60
     video = str(tmp / 'long.mp4')
-    memory_tool.write_video(video, files)
-    ckpt = memory_tool.random_checkpoint(ATEN_CFG, str(tmp / 'aten.pth'), 0)
+    write_video(video, files)
+    ckpt = save_random_checkpoint(ATEN_CFG, str(tmp / 'aten.pth'), 0)
     return dict(tmp=tmp, video=video, ckpt=ckpt)
 
 
@@ -85,7 +91,7 @@ def test_demo_memory_flat_and_output_playable(assets, monkeypatch):
     # 40 x 36 KiB).
     assert snapshots[20] > 0
     assert snapshots[59] <= snapshots[20], snapshots
-    frames, shape = memory_tool.count_frames(out)
+    frames, shape = count_frames(out)
     assert (frames, shape) == (60, (H, W))
     assert os.listdir(out_dir) == ['overlay.mp4']
 
@@ -98,13 +104,18 @@ def test_memory_tool_measures_each_child_alone(tmp_path):
     big.write_text('b = bytearray(200 * 2**20)\nb[::4096] = b"x" * '
                    'len(b[::4096])\n')
     small.write_text('import sys\nsys.exit(3)\n')
-    got_big = memory_tool.run_measured(str(big), [])
-    got_small = memory_tool.run_measured(str(small), [])
+    got_big = run_measured(str(big), [])
+    got_small = run_measured(str(small), [])
     assert got_big['returncode'] == 0 and got_small['returncode'] == 3
     assert 200 < got_big['peak_rss_mb'] < 300
     assert got_small['peak_rss_mb'] < 50
-    with pytest.raises(SystemExit):
-        memory_tool.parse_args(['--frames', '0'])
+    # the tool refuses a bad length with a usage error, not a traceback
+    bad = subprocess.run(
+        [sys.executable, osp.join(REPO, 'tools', 'analysis_tools',
+                                  'long_video_memory.py'), '--frames', '0'],
+        capture_output=True, text=True)
+    assert bad.returncode == 2
+    assert 'error: --frames must be positive' in bad.stderr
 
 
 def _start_endless_demo(assets, out, log):

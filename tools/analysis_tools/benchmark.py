@@ -16,7 +16,7 @@ generator) once, resized to ``--size`` on the longer side and shared. A
 config first gets untimed warm-up frames (at least ``--warmup``, rounded up
 to whole segments that cover the stream's start-up delay ``(p + 1)·l``),
 then the ``--frames`` timed frames, fed one per call in stream mode. The
-Eq.-8 terms are timed inside that run (:mod:`aten_mm.apis.benchmark`).
+Eq.-8 terms are timed inside that run (:mod:`aten_mm.utils.benchmark`).
 Weights are random (every ``init_cfg`` set to None: no download) unless
 ``--checkpoint``; the same ``--seed`` gives every config the same detector
 weights.
@@ -24,7 +24,7 @@ weights.
 The JSON has ``machine`` (cpu, threads, torch version, date) and per config
 ``fps``, ``speedup_measured`` (fps / fps of the per-frame config of the
 run: exactly 1.0 for it), ``speedup_predicted`` (Eq. 8 from the measured
-terms, see :func:`aten_mm.apis.benchmark.eq8_ratio`), ``terms_ms`` (per
+terms, see :func:`aten_mm.utils.benchmark.eq8_ratio`), ``terms_ms`` (per
 unit), ``units_per_segment`` next to ``eq8_counts``, ``peak_rss_mb``,
 ``speedup_nfeat_normalized`` (times in units of each config's own N_feat).
 """
@@ -39,7 +39,8 @@ import tempfile
 
 import numpy as np
 
-TERMS = ('N_feat', 'F', 'W', 'GRU', 'N_parse')
+from aten_mm.utils import benchmark as bm
+from aten_mm.utils.benchmark.frames import read_video, render_synthetic
 
 
 def parse_args(argv=None):
@@ -89,79 +90,6 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-# -- frames ----------------------------------------------------------------
-def resize_longer(frame: np.ndarray, size: int) -> np.ndarray:
-    """Resize so that the longer side is ``size`` (aspect kept)."""
-    import cv2
-    h, w = frame.shape[:2]
-    scale = size / max(h, w)
-    if scale == 1:
-        return frame
-    new = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return cv2.resize(frame, new, interpolation=cv2.INTER_LINEAR)
-
-
-def read_video(path: str, num: int, size: int) -> list:
-    """First ``num`` frames of a video file (BGR, resized)."""
-    import cv2
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'--video: file "{path}" does not exist')
-    cap = cv2.VideoCapture(path)
-    if not cap.isOpened():
-        raise ValueError(f'--video: OpenCV cannot open "{path}" (expected a '
-                         'readable video file, e.g. .mp4/.avi)')
-    frames = []
-    while len(frames) < num:
-        ok, frame = cap.read()
-        if not ok:
-            break
-        frames.append(resize_longer(frame, size))
-    cap.release()
-    if len(frames) < num:
-        raise ValueError(f'--video: "{path}" gave {len(frames)} decodable '
-                         f'frames, the benchmark needs {num} (warm-up + '
-                         '--frames); the file is short or corrupt')
-    return frames
-
-
-def render_synthetic(num: int, size: int, seed: int = 0) -> list:
-    """``num`` frames of one synthetic video (16:9, longer side ``size``),
-    rendered in memory with :mod:`aten_mm.datasets.synthetic`."""
-    from aten_mm.datasets.synthetic.generator import make_video
-    from aten_mm.datasets.synthetic.scene import render_image, render_labels
-    width, height = size, max(32, round(size * 9 / 16))
-    video = make_video(seed, 0, (width, height), num)
-    frames = []
-    for t in range(num):
-        cat, hum, poses = render_labels(video, t)
-        frames.append(render_image(video, t, cat, hum, poses,
-                                   np.random.default_rng([seed, 0, 2, t])))
-    return frames
-
-
-def config_schedule(path: str) -> dict:
-    """``l`` and ``p`` of a config without building its model."""
-    from aten_mm.apis.config import load_config
-    model = load_config(path, check_keys=False).model
-    return dict(l=int(model.get('key_interval', 1)),
-                p=int(model.get('num_refs', 0) or 0))
-
-
-# -- one config (in its own process) -----------------------------------------
-def build_model(config: str, checkpoint, args):
-    """A model of ``config`` in eval mode: random weights (seeded, no
-    download) or ``checkpoint``, built by :func:`aten_mm.apis.init_model`."""
-    import torch
-
-    from aten_mm.apis import init_model
-
-    torch.manual_seed(args.seed)
-    model = init_model(config, checkpoint or None, init_weights=True)
-    if args.channels_last:
-        model = model.to(memory_format=torch.channels_last)
-    return model
-
-
 def run_worker(args) -> None:
     """Build the job's models, run their streams (one after the other, or
     in turn with ``interleave``), write the raw results (JSON list)."""
@@ -169,15 +97,14 @@ def run_worker(args) -> None:
 
     import torch
 
-    from aten_mm.apis import benchmark as bm
-
     with open(args.worker) as f:
         job = json.load(f)
     torch.set_num_threads(args.threads)
     frames = np.load(job['frames'])
     runs, scheds, results = [], [], []
     for item in job['items']:
-        model = build_model(item['config'], item['checkpoint'], args)
+        model = bm.build_model(item['config'], item['checkpoint'],
+                               args.seed, args.channels_last)
         scheds.append(bm.model_schedule(model))
         samples = bm.build_samples(list(frames[item['offset']:]),
                                    model.data_preprocessor)
@@ -208,14 +135,14 @@ def print_table(results: list) -> None:
     """Per-config table: fps, speed-ups, per-unit terms, RSS."""
     head = (f"{'config':44s} {'fps':>6s} {'meas':>6s} {'pred':>6s} "
             f"{'norm':>6s} "
-            + ' '.join(f'{t:>8s}' for t in TERMS) + f" {'ovh':>6s}"
+            + ' '.join(f'{t:>8s}' for t in bm.TERMS) + f" {'ovh':>6s}"
             + f" {'RSS MB':>7s}")
     print(head)
     print('-' * len(head))
     for r in results:
         def fmt(v):
             return '   n/a' if v is None else f'{v:6.2f}'
-        terms = ' '.join(f"{r['terms_ms'][t]:8.1f}" for t in TERMS)
+        terms = ' '.join(f"{r['terms_ms'][t]:8.1f}" for t in bm.TERMS)
         name = osp.basename(r['config'])
         if r.get('backend', 'pytorch') != 'pytorch':
             name = f"{name[:32]} [{r['backend']}]"
@@ -235,7 +162,6 @@ def main(argv=None) -> dict:
     if args.worker:
         run_worker(args)
         return {}
-    from aten_mm.apis import benchmark as bm
     for path in args.configs:
         if not osp.isfile(path):
             raise FileNotFoundError(f'config "{path}" does not exist')
@@ -259,7 +185,7 @@ def main(argv=None) -> dict:
     for c in ckpts:
         if c is not None and not osp.isfile(c):
             raise FileNotFoundError(f'--checkpoint "{c}" does not exist')
-    scheds = [config_schedule(c) for c in args.configs]
+    scheds = [bm.config_schedule(c) for c in args.configs]
     warm = [bm.steady_warmup(dict(s, flow=True, encoder=False), args.warmup)
             for s in scheds]
     for s in scheds:

@@ -329,7 +329,7 @@ def machine() -> str:
     """One line: CPU, cores, torch version and threads, Python."""
     import torch
 
-    from aten_mm.apis.benchmark import machine_info
+    from aten_mm.utils.benchmark import machine_info
     m = machine_info(torch.get_num_threads())
     return (f'{m["cpu"]}, {m["cpu_count"]} cores, torch {m["torch"]} '
             f'({m["threads"]} threads), Python {m["python"]}')
