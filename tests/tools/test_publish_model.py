@@ -90,3 +90,31 @@ def test_unsafe_and_bad_inputs_are_refused(tmp_path):
     with pytest.raises(FileNotFoundError, match='missing.pth'):
         _tool().main([str(tmp_path / 'missing.pth'), str(tmp_path / 'z')])
     assert not list(tmp_path.glob('x-*')) + list(tmp_path.glob('.publish*'))
+
+
+def test_fp16_halves_floats_keeps_integers_and_loads(tmp_path):
+    src = str(tmp_path / 'epoch_2.pth')
+    _runner_checkpoint(src)
+    ckpt = safe_torch_load(src)
+    ckpt['state_dict']['w'] = torch.tensor([[0.1, 1 / 3, 2.0]])
+    ckpt['state_dict']['n'] = torch.tensor(7)
+    torch.save(ckpt, src)
+    half = safe_torch_load(_tool().main([src, str(tmp_path / 'h'),
+                                         '--fp16']))
+    assert half['meta']['stored_dtype'] == 'float16'
+    assert half['meta']['cfg'] == 'x = 1'
+    assert half['state_dict']['w'].dtype == torch.float16
+    assert half['state_dict']['n'].dtype == torch.int64
+    assert half['state_dict']['n'].item() == 7
+    # a float32 module loads it: float16-rounded values, float32 storage
+    lin = torch.nn.Linear(3, 1, bias=False)
+    lin.load_state_dict(dict(weight=half['state_dict']['w']))
+    assert lin.weight.dtype == torch.float32
+    assert torch.equal(lin.weight.data,
+                       torch.tensor([[0.1, 1 / 3, 2.0]]).half().float())
+    assert not torch.equal(lin.weight.data,
+                           torch.tensor([[0.1, 1 / 3, 2.0]]))
+    # without --fp16 the dtypes are the input's
+    full = safe_torch_load(_tool().main([src, str(tmp_path / 'f')]))
+    assert full['state_dict']['w'].dtype == torch.float32
+    assert 'stored_dtype' not in full['meta']
