@@ -16,7 +16,7 @@ generator) once, resized to ``--size`` on the longer side and shared. A
 config first gets untimed warm-up frames (at least ``--warmup``, rounded up
 to whole segments that cover the stream's start-up delay ``(p + 1)·l``),
 then the ``--frames`` timed frames, fed one per call in stream mode. The
-Eq.-8 terms are timed inside that run (:mod:`aten_mm.utils.benchmark`).
+Eq.-8 terms are timed inside that run (:mod:`aten_mm.utils.benchmark.speed`).
 Weights are random (every ``init_cfg`` set to None: no download) unless
 ``--checkpoint``; the same ``--seed`` gives every config the same detector
 weights.
@@ -29,18 +29,8 @@ unit), ``units_per_segment`` next to ``eq8_counts``, ``peak_rss_mb``,
 ``speedup_nfeat_normalized`` (times in units of each config's own N_feat).
 """
 import argparse
-import json
-import math
-import os
-import os.path as osp
-import subprocess
-import sys
-import tempfile
 
-import numpy as np
-
-from aten_mm.utils import benchmark as bm
-from aten_mm.utils.benchmark.frames import read_video, render_synthetic
+from aten_mm.utils.benchmark.speed import run_benchmark
 
 
 def parse_args(argv=None):
@@ -86,215 +76,19 @@ def parse_args(argv=None):
                         'every config alike (peak_rss_mb is then the '
                         "process's)")
     parser.add_argument('--out', required=True, help='result JSON file')
-    parser.add_argument('--worker', help=argparse.SUPPRESS)
     return parser.parse_args(argv)
-
-
-def run_worker(args) -> None:
-    """Build the job's models, run their streams (one after the other, or
-    in turn with ``interleave``), write the raw results (JSON list)."""
-    import resource
-
-    import torch
-
-    with open(args.worker) as f:
-        job = json.load(f)
-    torch.set_num_threads(args.threads)
-    frames = np.load(job['frames'])
-    runs, scheds, results = [], [], []
-    for item in job['items']:
-        model = bm.build_model(item['config'], item['checkpoint'],
-                               args.seed, args.channels_last)
-        scheds.append(bm.model_schedule(model))
-        samples = bm.build_samples(list(frames[item['offset']:]),
-                                   model.data_preprocessor)
-        if item.get('backend', 'pytorch') == 'onnxruntime':
-            from aten_mm.deployment import use_onnxruntime
-            use_onnxruntime(model, item.get('onnx_dir'),
-                            example=samples[0][0])
-        run = bm.StreamRun(model, samples, item['warmup'],
-                           channels_last=args.channels_last,
-                           inference_mode=args.inference_mode)
-        if job['interleave']:
-            runs.append(run)
-        else:
-            results.append(bm.run_stream(
-                model, samples, item['warmup'], args.channels_last,
-                args.inference_mode))
-            del model, samples, run
-    if job['interleave']:
-        results = bm.run_interleaved(runs)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    for res, sched, item in zip(results, scheds, job['items']):
-        res.update(schedule=sched, warmup=item['warmup'], peak_rss_mb=rss)
-    with open(job['out'], 'w') as f:
-        json.dump(results, f)
-
-
-def print_table(results: list) -> None:
-    """Per-config table: fps, speed-ups, per-unit terms, RSS."""
-    head = (f"{'config':44s} {'fps':>6s} {'meas':>6s} {'pred':>6s} "
-            f"{'norm':>6s} "
-            + ' '.join(f'{t:>8s}' for t in bm.TERMS) + f" {'ovh':>6s}"
-            + f" {'RSS MB':>7s}")
-    print(head)
-    print('-' * len(head))
-    for r in results:
-        def fmt(v):
-            return '   n/a' if v is None else f'{v:6.2f}'
-        terms = ' '.join(f"{r['terms_ms'][t]:8.1f}" for t in bm.TERMS)
-        name = osp.basename(r['config'])
-        if r.get('backend', 'pytorch') != 'pytorch':
-            name = f"{name[:32]} [{r['backend']}]"
-        print(f"{name[:44]:44s} {r['fps']:6.3f} "
-              f"{fmt(r['speedup_measured'])} "
-              f"{fmt(r['speedup_predicted'])} "
-              f"{fmt(r.get('speedup_nfeat_normalized'))} {terms} "
-              f"{r['overhead_ms_per_frame']:6.1f} {r['peak_rss_mb']:7.0f}")
-    print('meas/pred: measured / Eq.-8 speed-up over the per-frame '
-          'config; norm: measured, times in units of each own N_feat')
-    print('terms: ms per unit (N_feat/image, F/pair, W/map, GRU/call, '
-          'N_parse/frame); ovh: ms per frame outside the terms')
 
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    if args.worker:
-        run_worker(args)
-        return {}
-    for path in args.configs:
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'config "{path}" does not exist')
-    if args.frames < 1 or args.warmup < 0 or args.size < 32:
-        raise ValueError('expected --frames >= 1, --warmup >= 0 and '
-                         f'--size >= 32, got {args.frames}, {args.warmup}, '
-                         f'{args.size}')
-    ckpts = args.checkpoint or [None] * len(args.configs)
-    if len(ckpts) != len(args.configs):
-        raise ValueError(f'--checkpoint: give one per config '
-                         f"({len(args.configs)}), 'none' for random "
-                         f'weights; got {len(ckpts)}')
-    ckpts = [None if c in (None, 'none') else c for c in ckpts]
-    backends = args.backend or ['pytorch'] * len(args.configs)
-    onnx_dirs = args.onnx_dir or [None] * len(args.configs)
-    for flag, values in (('--backend', backends), ('--onnx-dir', onnx_dirs)):
-        if len(values) != len(args.configs):
-            raise ValueError(f'{flag}: give one per config '
-                             f'({len(args.configs)}), got {len(values)}')
-    onnx_dirs = [None if d in (None, 'none') else d for d in onnx_dirs]
-    for c in ckpts:
-        if c is not None and not osp.isfile(c):
-            raise FileNotFoundError(f'--checkpoint "{c}" does not exist')
-    scheds = [bm.config_schedule(c) for c in args.configs]
-    warm = [bm.steady_warmup(dict(s, flow=True, encoder=False), args.warmup)
-            for s in scheds]
-    for s in scheds:
-        if args.frames % s['l']:
-            print(f"warning: --frames {args.frames} is not a multiple of "
-                  f"l={s['l']}: the timed frames are not whole segments")
-    lead = max(warm)
-    total = lead + args.frames
-    if args.video:
-        frames = read_video(args.video, total, args.size)
-    else:
-        frames = render_synthetic(total, args.size, args.seed)
-    items = [dict(config=c, checkpoint=k, offset=lead - w, warmup=w,
-                  backend=b, onnx_dir=d)
-             for c, k, w, b, d in zip(args.configs, ckpts, warm, backends,
-                                      onnx_dirs)]
-    # one fresh process per config (peak RSS of that config), or one
-    # process stepping every config in turn (--interleave)
-    groups = [items] if args.interleave else [[it] for it in items]
-    results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        frames_file = osp.join(tmp, 'frames.npy')
-        np.save(frames_file, np.stack(frames))
-        for i, group in enumerate(groups):
-            job = dict(items=group, frames=frames_file,
-                       interleave=args.interleave,
-                       out=osp.join(tmp, f'result{i}.json'))
-            job_file = osp.join(tmp, f'job{i}.json')
-            with open(job_file, 'w') as f:
-                json.dump(job, f)
-            cmd = [sys.executable, osp.abspath(__file__), group[0]['config'],
-                   '--synthetic', '--out', job['out'], '--worker', job_file,
-                   '--threads', str(args.threads), '--seed', str(args.seed)]
-            if args.inference_mode:
-                cmd.append('--inference-mode')
-            if args.channels_last:
-                cmd.append('--channels-last')
-            for it in group:
-                print(f"[{items.index(it) + 1}/{len(items)}] "
-                      f"{it['config']} (warm-up {it['warmup']}, "
-                      f'{args.frames} timed frames)', flush=True)
-            if args.no_subprocess:
-                run_worker(parse_args(cmd[2:]))
-            elif subprocess.run(cmd).returncode != 0:
-                raise RuntimeError(
-                    'benchmark of ' + ', '.join(it['config'] for it in group)
-                    + ' failed (see the traceback above)')
-            with open(job['out']) as f:
-                raw = json.load(f)
-            for it, res in zip(group, raw):
-                res['config'] = it['config']
-                res['checkpoint'] = it['checkpoint']
-                res['backend'] = it['backend']
-                results.append(res)
-    # the reference: the first per-frame config on PyTorch (else on any
-    # backend)
-    per_frame = [r for r in results if r['schedule']['kind'] == 'per-frame']
-    base = next((r for r in per_frame if r['backend'] == 'pytorch'),
-                per_frame[0] if per_frame else None)
-    out = []
-    for r in results:
-        res = bm.summarize(r, r['schedule'],
-                           base['terms_ms'] if base else None)
-        if base is None:
-            res['speedup_measured'] = None
-            res['speedup_predicted'] = None
-        else:
-            res['speedup_measured'] = res['fps'] / base['fps']
-            pred, meas = res['speedup_predicted'], res['speedup_measured']
-            res['prediction_error'] = meas / pred - 1.0
-            # the same speed-up with every config's time counted in units
-            # of its own N_feat (the identical module on identical frames):
-            # robust to a machine load that drifts between configs
-            own, ref = res['terms_ms']['N_feat'], base['terms_ms']['N_feat']
-            if own > 0 and ref > 0:
-                res['speedup_nfeat_normalized'] = (
-                    (1000.0 * base['seconds'] / base['frames'] / ref) /
-                    (1000.0 * res['seconds'] / res['frames'] / own))
-        out.append(res)
-    report = dict(
-        machine=bm.machine_info(args.threads),
-        settings=dict(frames=args.frames, warmup=args.warmup,
-                      size=args.size, shape=list(frames[0].shape[:2]),
-                      source=args.video or 'synthetic', seed=args.seed,
-                      inference_mode=args.inference_mode,
-                      channels_last=args.channels_last,
-                      interleave=args.interleave,
-                      rss_scope='process' if (
-                          args.no_subprocess or args.interleave) else
-                      'config',
-                      baseline=base['config'] if base else None),
-        results=out)
-    print_table(out)
-    if base is None:
-        print('note: no per-frame config in the run: speed-ups are n/a')
-    folder = osp.dirname(osp.abspath(args.out))
-    os.makedirs(folder, exist_ok=True)
-    with open(args.out, 'w') as f:
-        json.dump(report, f, indent=2, default=_jsonable)
-    print(f'wrote {args.out}')
-    return report
-
-
-def _jsonable(obj):
-    if isinstance(obj, (np.floating, np.integer)):
-        return obj.item()
-    if isinstance(obj, float) and math.isnan(obj):
-        return None
-    raise TypeError(f'not JSON serialisable: {type(obj).__name__}')
+    return run_benchmark(
+        args.configs, args.out, video=args.video,
+        checkpoints=args.checkpoint, backends=args.backend,
+        onnx_dirs=args.onnx_dir, frames=args.frames, warmup=args.warmup,
+        size=args.size, threads=args.threads, seed=args.seed,
+        inference_mode=args.inference_mode,
+        channels_last=args.channels_last, in_process=args.no_subprocess,
+        interleave=args.interleave)
 
 
 if __name__ == '__main__':

@@ -38,11 +38,15 @@ import time
 
 import numpy as np
 
+from aten_mm.apis.run_config import (
+    data_overrides,
+    evaluate_run,
+    train_run,
+    write_run_config,
+)
 from aten_mm.utils.benchmark import study
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(REPO, 'tools', 'misc'))
-import run_demo  # noqa: E402  (the demo's train/test/config helpers)
 
 #: the study's set: 48 videos (32 train / 8 val / 8 test), 30 % of the
 #: frames degraded, so that the val split holds ~20 degraded annotated
@@ -154,7 +158,7 @@ def run_overrides(args, seed: int, subsets: dict, init: dict) -> dict:
     warm-up and 10x lr step (at 75 %) for every model, the subsets'
     evaluator, and the start of a video model."""
     iters = args.iters
-    overrides = run_demo.data_overrides(args.data_root, 'val')
+    overrides = data_overrides(args.data_root, 'val')
     evaluator = study.subset_evaluator(subsets)
     overrides.update(
         randomness=dict(seed=seed),
@@ -241,15 +245,15 @@ def run_part(args, model: str, seed: int, command: str) -> dict:
     subsets = study.read_subsets(args.data_root, val)
     init, init_model = video_init(args, name, config, seed)
     work = osp.join(args.work_dir, name, f'seed_{seed}')
-    run_config = run_demo.write_run_config(
+    run_config = write_run_config(
         config, osp.join(work, 'study_config.py'),
         run_overrides(args, seed, subsets, init_model))
     print(f'[study] {name} seed {seed}: training {args.iters} iterations '
           f'(start: {init})', flush=True)
-    trained = run_demo.train_model(run_config, osp.join(work, 'train'))
+    trained = train_run(run_config, osp.join(work, 'train'))
     start = time.perf_counter()
-    metrics = run_demo.evaluate_model(run_config, trained['checkpoint'],
-                                      osp.join(work, 'eval'))
+    metrics = evaluate_run(run_config, trained['checkpoint'],
+                           osp.join(work, 'eval'))
     eval_min = (time.perf_counter() - start) / 60
     fps = time_fps(run_config, trained['checkpoint'], args.data_root, val[0],
                    args)

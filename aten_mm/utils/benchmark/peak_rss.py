@@ -23,6 +23,16 @@ _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))))
 
 
+def child_env(env: Optional[Dict] = None) -> Dict:
+    """A copy of ``env`` (default: this process's environment) whose
+    ``PYTHONPATH`` starts with the folder holding this copy of
+    ``aten_mm``, so that a child Python imports the same package."""
+    env = dict(os.environ if env is None else env)
+    env['PYTHONPATH'] = os.pathsep.join(
+        p for p in (_ROOT, env.get('PYTHONPATH')) if p)
+    return env
+
+
 def child_main() -> None:
     """Entry of the measured child: run ``sys.argv[1]`` as ``__main__``
     with ``sys.argv[1:]`` as its arguments, then write ``VmHWM`` (KiB) to
@@ -59,11 +69,8 @@ def run_measured(script: str, args: List[str], env: Optional[Dict] = None,
         write it) and ``seconds`` (wall time).
     """
     with tempfile.NamedTemporaryFile('r', suffix='.rss') as peak:
-        env = dict(os.environ if env is None else env)
+        env = child_env(env)
         env[PEAK_FILE_ENV] = peak.name
-        # the child imports this copy of aten_mm
-        env['PYTHONPATH'] = os.pathsep.join(
-            p for p in (_ROOT, env.get('PYTHONPATH')) if p)
         start = time.perf_counter()
         with open(log, 'w') as f:
             code = subprocess.call(

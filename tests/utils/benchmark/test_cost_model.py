@@ -117,7 +117,8 @@ def _tiny_detector(rcnn_thr, fusion_thr):
     from mmengine.config import Config
 
     from aten_mm.registry import MODELS
-    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    root = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
+        osp.abspath(__file__)))))
     cfg = Config.fromfile(
         osp.join(root, 'configs/_base_/models/parsing-rcnn_tiny.py')).model
     cfg.test_cfg.rcnn.score_thr = rcnn_thr

@@ -4,7 +4,8 @@ import os.path as osp
 
 from aten_mm.utils.benchmark.levers import medians, time_levers
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
+    osp.abspath(__file__)))))
 
 
 def test_levers_time_every_variant_in_every_round():
