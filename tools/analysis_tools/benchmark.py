@@ -30,6 +30,7 @@ unit), ``units_per_segment`` next to ``eq8_counts``, ``peak_rss_mb``,
 """
 import argparse
 
+from aten_mm.utils.benchmark.cli import add_timing_args
 from aten_mm.utils.benchmark.speed import run_benchmark
 
 
@@ -57,19 +58,14 @@ def parse_args(argv=None):
                         help='timed frames (after warm-up)')
     parser.add_argument('--warmup', type=int, default=3,
                         help='least untimed frames before timing')
-    parser.add_argument('--size', type=int, default=512,
-                        help='longer side of the frames')
-    parser.add_argument('--threads', type=int, default=2,
-                        help='torch intra-op threads')
-    parser.add_argument('--seed', type=int, default=0)
+    add_timing_args(parser)
     parser.add_argument('--inference-mode', action='store_true',
                         help='torch.inference_mode instead of no_grad')
     parser.add_argument('--channels-last', action='store_true',
                         help='channels-last model and frames')
-    parser.add_argument('--no-subprocess', action='store_true',
-                        help='run the configs in this process (faster '
-                        'start; peak_rss_mb is then the running peak of '
-                        'the whole process)')
+    parser.add_argument('--no-subprocess', action='store_true', help='run '
+                        'the configs in this process (peak_rss_mb: the '
+                        "whole process's running peak)")
     parser.add_argument('--interleave', action='store_true',
                         help='step all configs in turn, one frame each, '
                         'in one process: a changing machine load hits '

@@ -19,6 +19,7 @@ import json
 
 import torch
 
+from aten_mm.utils.benchmark.cli import add_timing_args
 from aten_mm.utils.benchmark.levers import medians, time_levers
 
 FAITHFUL = 'configs/aten/aten_r50-d8-deeplabv3plus_l3-p2_1xb1-40e_vip.py'
@@ -31,13 +32,9 @@ def parse_args(argv=None):
     parser.add_argument('--faithful', default=FAITHFUL, help='ATEN config')
     parser.add_argument('--efficient', default=EFFICIENT,
                         help='efficient ATEN config')
-    parser.add_argument('--size', type=int, default=512,
-                        help='longer side of the frames (paper: 512)')
     parser.add_argument('--rounds', type=int, default=3,
                         help='interleaved rounds (the median is reported)')
-    parser.add_argument('--threads', type=int, default=2,
-                        help='torch CPU threads')
-    parser.add_argument('--seed', type=int, default=0)
+    add_timing_args(parser)
     parser.add_argument('--out', help='write the times as JSON')
     return parser.parse_args(argv)
 

@@ -85,24 +85,19 @@ def parse_args(argv=None):
     parser.add_argument('--set-args', default=None,
                         help='JSON of generate_dataset arguments for a new '
                         f'set (default {json.dumps(STUDY_SET)})')
-    parser.add_argument('--iters', type=int, default=512,
-                        help='training iterations of every run')
+    for flag, default, text in (
+            ('--iters', 512, 'training iterations of every run'),
+            ('--fps-frames', 40, 'frames of the first val video timed'),
+            ('--fps-warmup', 6, 'frames run before the timed ones'),
+            ('--fps-rounds', 3, 'timing rounds (the median fps is kept)')):
+        parser.add_argument(flag, type=int, default=default, help=text)
     parser.add_argument('--init', choices=['per-frame', 'scratch'],
-                        default='per-frame',
-                        help='start of a video model\'s detector: the '
-                        'per-frame run of the same seed, or random')
-    parser.add_argument('--flow-checkpoint', default=None,
-                        help='FlowNet-S checkpoint for model.motion of the '
-                        'video models (configs/flownet, docs/flow.md)')
-    parser.add_argument('--lr', type=float, default=None,
-                        help='override the configs\' learning rate')
-    parser.add_argument('--fps-frames', type=int, default=40,
-                        help='frames of the first val video timed for fps')
-    parser.add_argument('--fps-warmup', type=int, default=6,
-                        help='frames run (as a video of their own) before '
-                        'the timed ones')
-    parser.add_argument('--fps-rounds', type=int, default=3,
-                        help='timing rounds (the median fps is kept)')
+                        default='per-frame', help="start of a video "
+                        "model's detector: the per-frame run of the same "
+                        'seed, or random')
+    parser.add_argument('--flow-checkpoint', help='FlowNet-S checkpoint '
+                        'of the video models (configs/flownet)')
+    parser.add_argument('--lr', type=float, help="override the configs' lr")
     parser.add_argument('--overwrite', action='store_true',
                         help='replace an existing result of the part')
     parser.add_argument('--json', default='docs/synthetic_study.json',

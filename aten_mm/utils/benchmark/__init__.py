@@ -7,6 +7,8 @@
 - :mod:`.frames`: frames to time on (video file, synthetic, folder);
 - :mod:`.machine`: the machine a number was measured on;
 - :mod:`.peak_rss`: peak memory of a script in a subprocess of its own;
+- :mod:`.speed`: the stream-speed benchmark (one worker process per
+  config, or all interleaved);
 - :mod:`.levers`: each efficiency lever timed alone;
 - :mod:`.study`: the synthetic accuracy study's subsets, merge and claims.
 

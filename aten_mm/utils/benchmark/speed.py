@@ -28,23 +28,11 @@ import numpy as np
 
 from aten_mm.utils.text_io import dump_json
 
-from .cost_model import (
-    TERMS,
-    config_schedule,
-    model_schedule,
-    steady_warmup,
-    summarize,
-)
+from . import cost_model as cm
+from . import stream_run as sr
 from .frames import read_video, render_synthetic
 from .machine import machine_info
 from .peak_rss import child_env
-from .stream_run import (
-    StreamRun,
-    build_model,
-    build_samples,
-    run_interleaved,
-    run_stream,
-)
 
 #: The worker process: ``python -c _WORKER JOB_FILE``.
 _WORKER = ('import sys; from aten_mm.utils.benchmark.speed import run_job; '
@@ -72,27 +60,27 @@ def run_job(job_file: str) -> None:
     frames = np.load(job['frames'])
     runs, scheds, results = [], [], []
     for item in job['items']:
-        model = build_model(item['config'], item['checkpoint'],
-                            job['seed'], job['channels_last'])
-        scheds.append(model_schedule(model))
-        samples = build_samples(list(frames[item['offset']:]),
-                                model.data_preprocessor)
+        model = sr.build_model(item['config'], item['checkpoint'],
+                               job['seed'], job['channels_last'])
+        scheds.append(cm.model_schedule(model))
+        samples = sr.build_samples(list(frames[item['offset']:]),
+                                   model.data_preprocessor)
         if item.get('backend', 'pytorch') == 'onnxruntime':
             from aten_mm.deployment import use_onnxruntime
             use_onnxruntime(model, item.get('onnx_dir'),
                             example=samples[0][0])
-        run = StreamRun(model, samples, item['warmup'],
-                        channels_last=job['channels_last'],
-                        inference_mode=job['inference_mode'])
+        run = sr.StreamRun(model, samples, item['warmup'],
+                           channels_last=job['channels_last'],
+                           inference_mode=job['inference_mode'])
         if job['interleave']:
             runs.append(run)
         else:
-            results.append(run_stream(
+            results.append(sr.run_stream(
                 model, samples, item['warmup'], job['channels_last'],
                 job['inference_mode']))
             del model, samples, run
     if job['interleave']:
-        results = run_interleaved(runs)
+        results = sr.run_interleaved(runs)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     for res, sched, item in zip(results, scheds, job['items']):
         res.update(schedule=sched, warmup=item['warmup'], peak_rss_mb=rss)
@@ -104,14 +92,14 @@ def print_table(results: list) -> None:
     """Per-config table: fps, speed-ups, per-unit terms, RSS."""
     head = (f"{'config':44s} {'fps':>6s} {'meas':>6s} {'pred':>6s} "
             f"{'norm':>6s} "
-            + ' '.join(f'{t:>8s}' for t in TERMS) + f" {'ovh':>6s}"
+            + ' '.join(f'{t:>8s}' for t in cm.TERMS) + f" {'ovh':>6s}"
             + f" {'RSS MB':>7s}")
     print(head)
     print('-' * len(head))
     for r in results:
         def fmt(v):
             return '   n/a' if v is None else f'{v:6.2f}'
-        terms = ' '.join(f"{r['terms_ms'][t]:8.1f}" for t in TERMS)
+        terms = ' '.join(f"{r['terms_ms'][t]:8.1f}" for t in cm.TERMS)
         name = osp.basename(r['config'])
         if r.get('backend', 'pytorch') != 'pytorch':
             name = f"{name[:32]} [{r['backend']}]"
@@ -187,8 +175,8 @@ def run_benchmark(configs: Sequence[str], out: str,
     for c in ckpts:
         if c is not None and not osp.isfile(c):
             raise FileNotFoundError(f'--checkpoint "{c}" does not exist')
-    scheds = [config_schedule(c) for c in configs]
-    warm = [steady_warmup(dict(s, flow=True, encoder=False), warmup)
+    scheds = [cm.config_schedule(c) for c in configs]
+    warm = [cm.steady_warmup(dict(s, flow=True, encoder=False), warmup)
             for s in scheds]
     for s in scheds:
         if frames % s['l']:
@@ -245,7 +233,7 @@ def run_benchmark(configs: Sequence[str], out: str,
                 per_frame[0] if per_frame else None)
     rows = []
     for r in results:
-        res = summarize(r, r['schedule'],
+        res = cm.summarize(r, r['schedule'],
                            base['terms_ms'] if base else None)
         if base is None:
             res['speedup_measured'] = None
