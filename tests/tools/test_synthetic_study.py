@@ -202,6 +202,18 @@ def test_one_part_then_merge(tmp_path):
     again = run_tool('--model', 'per-frame', '--seed', '3', *common)
     assert again.returncode == 1
     assert 'error:' in again.stderr and '--overwrite' in again.stderr
+    # --retime: the fps of the finished parts timed again (2 rounds), the
+    # rest of the result kept
+    retimed = run_tool('--retime', '--fps-frames', '3', '--fps-warmup', '1',
+                       '--fps-rounds', '2', *common)
+    assert retimed.returncode == 0, retimed.stderr[-3000:]
+    with open(osp.join(work, 'runs', 'per-frame', 'seed_3.json')) as f:
+        after = json.load(f)
+    assert len(after['fps_rounds']) == 2 and after['fps'] > 0
+    assert after['fps'] == pytest.approx(sum(after['fps_rounds']) / 2)
+    assert {k: v for k, v in after.items() if not k.startswith('fps')} == {
+        k: v for k, v in record.items() if not k.startswith('fps')}
+    record = after
     # a video model without its per-frame start is refused
     dff = run_tool('--model', 'dff', '--seed', '0', '--set-args',
                    json.dumps(TINY_SET), *common)

@@ -26,7 +26,10 @@ Runs in parts, so that a small machine can run it over several sittings:
   paper's claims answered yes / no; the hand-written notes after the
   notes marker are kept);
 - ``--all`` runs every part that has no result yet (the main models with
-  every ``--seeds``, FGFA and the ablations with the first) and merges.
+  every ``--seeds``, FGFA and the ablations with the first) and merges;
+- ``--retime`` times the fps of every finished part again, back to back
+  in one process (parts run at different times see different machine
+  loads), and updates their result files; ``--merge`` afterwards.
 """
 import argparse
 import datetime
@@ -74,6 +77,10 @@ def parse_args(argv=None):
                       help='merge <work-dir>/runs/*/seed_*.json')
     mode.add_argument('--all', action='store_true',
                       help='run the missing parts, then merge')
+    mode.add_argument('--retime', action='store_true',
+                      help='time the fps of every finished part again, '
+                      'back to back in one process, and update the '
+                      'result files (then --merge)')
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of the part (--model)')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2],
@@ -210,17 +217,55 @@ def part_file(work_dir: str, name: str, seed: int) -> str:
     return osp.join(work_dir, 'runs', name, f'seed_{seed}.json')
 
 
-def time_fps(config: str, checkpoint: str, data_root: str, video: str,
-             args) -> list:
-    """Stream fps of each of ``--fps-rounds`` rounds over the first
-    ``--fps-frames`` frames of ``video``, after its first ``--fps-warmup``
-    frames run as a video of their own."""
+def time_fps(runs: list, data_root: str, video: str, args) -> list:
+    """Stream fps of every run in each of ``--fps-rounds`` rounds, the runs
+    timed back to back within a round (a machine load then hits all
+    alike), over the first ``--fps-frames`` frames of ``video`` after its
+    first ``--fps-warmup`` frames run as a video of their own.
+
+    Args:
+        runs (list[dict]): ``run_config`` and ``checkpoint`` of each run.
+        data_root (str): The study set.
+        video (str): A val video.
+        args: ``fps_frames``, ``fps_warmup``, ``fps_rounds``.
+
+    Returns:
+        list[list[float]]: Per run, its fps in each round.
+    """
     from aten_mm.utils.benchmark import stream_fps
     from aten_mm.utils.benchmark.frames import read_frames
     frames = read_frames(osp.join(data_root, 'VIP_Sequence', video),
                          args.fps_frames)
-    return [stream_fps(config, checkpoint, frames, frames[:args.fps_warmup])
-            for _ in range(args.fps_rounds)]
+    times = [[] for _ in runs]
+    for _ in range(args.fps_rounds):
+        for run, fps in zip(runs, times):
+            fps.append(stream_fps(run['run_config'], run['checkpoint'],
+                                  frames, frames[:args.fps_warmup]))
+    return times
+
+
+def fps_fields(times: list, video: str, args) -> dict:
+    """The fps entries of a result file."""
+    return dict(fps=float(np.median(times)), fps_rounds=times,
+                fps_video=video, fps_frames=args.fps_frames,
+                fps_warmup=args.fps_warmup,
+                fps_date=datetime.datetime.now().strftime('%Y-%m-%d %H:%M'))
+
+
+def retime(args) -> list:
+    """Time the fps of every finished part again, back to back in this
+    process (:func:`time_fps`), and update their result files."""
+    from aten_mm.utils.text_io import dump_json
+    runs = study.load_runs(osp.join(args.work_dir, 'runs'))
+    video = runs[0]['fps_video']
+    times = time_fps(runs, runs[0]['data_root'], video, args)
+    for run, fps in zip(runs, times):
+        path = run.pop('file')
+        run.update(fps_fields(fps, video, args))
+        dump_json(run, path)
+        print(f'[study] {run["model"]} seed {run["seed"]}: '
+              f'{run["fps"]:.2f} fps -> {path}', flush=True)
+    return runs
 
 
 def run_part(args, model: str, seed: int, command: str) -> dict:
@@ -250,16 +295,14 @@ def run_part(args, model: str, seed: int, command: str) -> dict:
     metrics = evaluate_run(run_config, trained['checkpoint'],
                            osp.join(work, 'eval'))
     eval_min = (time.perf_counter() - start) / 60
-    fps = time_fps(run_config, trained['checkpoint'], args.data_root, val[0],
-                   args)
+    fps, = time_fps([dict(run_config=run_config, **trained)],
+                    args.data_root, val[0], args)
     record = dict(
         model=name, seed=seed, config=osp.relpath(config, REPO),
         run_config=osp.abspath(run_config),
         checkpoint=trained['checkpoint'], log=trained['log'], init=init,
         iters=trained['iters'], train_min=trained['train_s'] / 60,
-        eval_min=eval_min, fps=float(np.median(fps)), fps_rounds=fps,
-        fps_video=val[0], fps_frames=args.fps_frames,
-        fps_warmup=args.fps_warmup,
+        eval_min=eval_min, **fps_fields(fps, val[0], args),
         metrics=study.pick_metrics(metrics, subsets), command=command,
         machine=machine_line(torch.get_num_threads()),
         date=datetime.datetime.now().strftime('%Y-%m-%d %H:%M'),
@@ -310,6 +353,8 @@ def main(argv=None) -> dict:
         if argv is None else 'main(' + repr(argv) + ')')
     if args.model:
         return run_part(args, args.model, args.seed, command)
+    if args.retime:
+        return dict(runs=retime(args))
     if args.all:
         for k, seed in enumerate(args.seeds):
             for name in study.STUDY_MODELS:
