@@ -77,10 +77,8 @@ def parse_args(argv=None):
                       help='merge <work-dir>/runs/*/seed_*.json')
     mode.add_argument('--all', action='store_true',
                       help='run the missing parts, then merge')
-    mode.add_argument('--retime', action='store_true',
-                      help='time the fps of every finished part again, '
-                      'back to back in one process, and update the '
-                      'result files (then --merge)')
+    mode.add_argument('--retime', action='store_true', help='time the '
+                      'fps of the finished parts again, back to back')
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of the part (--model)')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2],
