@@ -190,6 +190,13 @@ TINY_OF_PAPER = {
     'dff/dff_r50-d16-deeplabv3plus_l10_1xb1-40e_vip.py',
     'fgfa/fgfa_tiny_synthetic.py':
     'fgfa/fgfa_r50-d16-deeplabv3plus_k2_1xb1-40e_vip.py',
+    # the synthetic study's ablations
+    'aten/aten_tiny_p1_synthetic.py':
+    'aten/aten_r50-d16-deeplabv3plus_l3-p1_1xb1-40e_vip.py',
+    'aten/aten_tiny_avg_synthetic.py':
+    'aten/aten_r50-d16-deeplabv3plus_l3-p2_avg_1xb1-40e_vip.py',
+    'aten/aten_tiny_noalign_synthetic.py':
+    'aten/aten_r50-d16-deeplabv3plus_l3-p2_noalign_1xb1-40e_vip.py',
 }
 TINY_SIZE_KEYS = {
     'motion.base_channels', 'motion.scale_channels', 'encoder.in_channels',

@@ -28,17 +28,18 @@ from reliability_helpers import (
 )
 
 from aten_mm.apis import render
+from aten_mm.utils.benchmark import save_random_checkpoint
+from aten_mm.utils.benchmark.frames import (
+    count_frames,
+    write_video,
+)
+from aten_mm.utils.benchmark.peak_rss import run_measured
 
 W, H = 64, 48
 
 
 @pytest.fixture(scope='module')
-def memory_tool(load_tool):
-    return load_tool('tools/analysis_tools/long_video_memory.py')
-
-
-@pytest.fixture(scope='module')
-def assets(tmp_path_factory, memory_tool):
+def assets(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('long_video')
     root = synthetic_set(str(tmp / 'set'), num_videos=1, num_frames=60,
                          size=(W, H), annotate_every=60)
@@ -46,8 +47,8 @@ def assets(tmp_path_factory, memory_tool):
     files = [osp.join(root, 'VIP_Sequence', 'videos1', f) for f in files]
     assert len(files) == 60
     video = str(tmp / 'long.mp4')
-    memory_tool.write_video(video, files)
-    ckpt = memory_tool.random_checkpoint(ATEN_CFG, str(tmp / 'aten.pth'), 0)
+    write_video(video, files)
+    ckpt = save_random_checkpoint(ATEN_CFG, str(tmp / 'aten.pth'), 0)
     return dict(tmp=tmp, video=video, ckpt=ckpt)
 
 
@@ -68,8 +69,7 @@ def _live_tensor_bytes():
     return total
 
 
-def test_demo_memory_flat_and_output_playable(assets, monkeypatch,
-                                              memory_tool):
+def test_demo_memory_flat_and_output_playable(assets, monkeypatch):
     draw = render.draw_data_sample
     snapshots = {}
 
@@ -88,12 +88,12 @@ def test_demo_memory_flat_and_output_playable(assets, monkeypatch,
     # 40 x 36 KiB).
     assert snapshots[20] > 0
     assert snapshots[59] <= snapshots[20], snapshots
-    frames, shape = memory_tool.count_frames(out)
+    frames, shape = count_frames(out)
     assert (frames, shape) == (60, (H, W))
     assert os.listdir(out_dir) == ['overlay.mp4']
 
 
-def test_memory_tool_measures_each_child_alone(tmp_path, memory_tool):
+def test_memory_tool_measures_each_child_alone(tmp_path):
     """The script's RSS reading: a child touching 200 MiB, then a small
     one, each gets its own peak (not the pytest parent's, not the
     previous child's), also when the script exits with an error."""
@@ -101,13 +101,18 @@ def test_memory_tool_measures_each_child_alone(tmp_path, memory_tool):
     big.write_text('b = bytearray(200 * 2**20)\nb[::4096] = b"x" * '
                    'len(b[::4096])\n')
     small.write_text('import sys\nsys.exit(3)\n')
-    got_big = memory_tool.run_measured(str(big), [])
-    got_small = memory_tool.run_measured(str(small), [])
+    got_big = run_measured(str(big), [])
+    got_small = run_measured(str(small), [])
     assert got_big['returncode'] == 0 and got_small['returncode'] == 3
     assert 200 < got_big['peak_rss_mb'] < 300
     assert got_small['peak_rss_mb'] < 50
-    with pytest.raises(SystemExit):
-        memory_tool.parse_args(['--frames', '0'])
+    # the tool refuses a bad length with a usage error, not a traceback
+    bad = subprocess.run(
+        [sys.executable, osp.join(REPO, 'tools', 'analysis_tools',
+                                  'long_video_memory.py'), '--frames', '0'],
+        capture_output=True, text=True)
+    assert bad.returncode == 2
+    assert 'error: --frames must be positive' in bad.stderr
 
 
 def _start_endless_demo(assets, out, log):
