@@ -25,12 +25,15 @@ import torch.nn as nn
 from torch import Tensor
 
 from .graphs import (
+    HEADS,
     EncoderGraph,
     FeatGraph,
+    HeadGraph,
     MotionGraph,
     WarpGraph,
     encoder_steps,
     example_inputs,
+    find_heads,
     find_parts,
 )
 
@@ -188,6 +191,9 @@ def export_model(model: nn.Module, out_dir: str, frames: Sequence[Tensor],
     if steps:
         graphs['encoder'] = (EncoderGraph(parts['encoder'], steps),
                              [f'feat_{i}' for i in range(steps)], ['enc'])
+    for name, head in find_heads(model).items():
+        _, method, in_name, outs = HEADS[name]
+        graphs[name] = (HeadGraph(head, method), [in_name], outs)
     manifest = {'input_shape': list(shape), 'opset': OPSET,
                 'tolerance': {'atol': ATOL, 'rtol': RTOL},
                 'encoder_steps': steps, 'graphs': {}}

@@ -63,7 +63,8 @@ def aten_export(tmp_path_factory):
 
 def test_video_model_exports_every_dense_graph(aten_export):
     out, manifest = aten_export
-    assert set(manifest['graphs']) == {'feat', 'motion', 'warp', 'encoder'}
+    assert set(manifest['graphs']) == {'feat', 'motion', 'warp', 'encoder',
+                                       'parse', 'rpn', 'bbox', 'mask'}
     assert manifest['encoder_steps'] == 3  # p + 1 with p = 2
     assert manifest['graphs']['motion']['outputs'] == ['flow', 'scale']
     with open(osp.join(out, 'manifest.json')) as f:
@@ -97,7 +98,8 @@ def test_existing_export_is_not_overwritten_without_asking(aten_export):
 def test_per_frame_model_exports_its_feature_network(tmp_path):
     manifest = export_config(PERFRAME, 'none', str(tmp_path),
                              frame_size=(64, 64), log=lambda line: None)
-    assert set(manifest['graphs']) == {'feat'}
+    assert set(manifest['graphs']) == {'feat', 'parse', 'rpn', 'bbox',
+                                       'mask'}
     assert manifest['encoder_steps'] is None
 
 
