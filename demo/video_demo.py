@@ -25,31 +25,13 @@ removed). ``--out-dir`` also writes every frame's official VIP prediction
 files (docs/vip_protocol.md §3). See docs/demo.md.
 """
 import argparse
-import itertools
-import os
-import os.path as osp
 import signal
 import sys
-import time
 
-import cv2
-import numpy as np
 from mmengine.config import DictAction
-from mmengine.utils import ProgressBar
 
-from aten_mm.apis import (
-    AtomicVideoWriter,
-    ConfigError,
-    display_path,
-    inference_frames,
-    init_model,
-    open_frame_source,
-    open_video_output,
-)
 from aten_mm.apis.cli import run_tool
-from aten_mm.visualization import draw_data_sample, palette_from_meta
-
-WINDOW = 'aten_mm video demo'
+from aten_mm.apis.render import render_video
 
 
 def parse_args(argv=None):
@@ -107,170 +89,18 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def video_name(source) -> str:
-    """The video id of a source: the file or folder name, or webcamN /
-    stream."""
-    if source.kind == 'webcam':
-        return f'webcam{source.name}'
-    if '://' in source.name:
-        return 'stream'
-    return osp.splitext(osp.basename(osp.normpath(source.name)))[0]
-
-
-def compose_frame(frame: np.ndarray, overlay: np.ndarray,
-                  side_by_side: bool) -> np.ndarray:
-    """The output frame: the overlay, or input | overlay."""
-    if side_by_side:
-        return np.concatenate([frame, overlay], axis=1)
-    return overlay
-
-
-def open_window() -> None:
-    """Open the ``--show`` window; a clear error where none can open."""
-    if sys.platform.startswith('linux') and not (
-            os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY')):
-        raise ConfigError(
-            '--show needs a display, and DISPLAY is not set; write the '
-            'result with --out instead.')
-    try:
-        cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL)
-    except cv2.error as e:
-        raise ConfigError(
-            f'--show: OpenCV cannot open a window ({e.msg.strip()}); an '
-            'OpenCV without GUI support (opencv-python-headless) cannot '
-            'show, write the result with --out instead.') from None
-
-
-def show_frame(frame: np.ndarray, wait_time: float) -> bool:
-    """Show one frame; returns True when ``q`` (or Esc) was pressed."""
-    cv2.imshow(WINDOW, frame)
-    delay = 0 if wait_time <= 0 else max(1, int(round(wait_time * 1000)))
-    return cv2.waitKey(delay) & 0xFF in (ord('q'), 27)
-
-
-def check_args(args) -> None:
-    """Refuse inconsistent flags before anything is opened."""
-    if args.out is None and not args.show and args.out_dir is None:
-        raise ConfigError('nothing to do: give --out, --show or --out-dir.')
-    if args.max_frames is not None and args.max_frames < 1:
-        raise ConfigError(f'--max-frames must be >= 1, got {args.max_frames}')
-    if args.wait_time < 0:
-        raise ConfigError(f'--wait-time must be >= 0, got {args.wait_time}')
-    if args.onnx_dir is not None and args.backend != 'onnxruntime':
-        raise ConfigError('--onnx-dir needs --backend onnxruntime')
-    if len(args.fourcc) != 4:
-        raise ConfigError(
-            f'--fourcc must be a four-character codec code such as mp4v, '
-            f'got "{args.fourcc}".')
-
-
 def main(argv=None):
-    """Run the demo; returns the output path (None without ``--out``)."""
+    """Run the demo (:func:`aten_mm.apis.render.render_video`); returns
+    the output path (None without ``--out``)."""
     args = parse_args(argv)
-    check_args(args)
-    writer = None
-    if args.out is not None:
-        # before any work: refuse replacing the input or an existing output
-        writer = open_video_output(args.out, fps=args.fps,
-                                   inputs=[args.video],
-                                   overwrite=args.overwrite,
-                                   fourcc=args.fourcc)
-    try:
-        source = open_frame_source(args.video, fps=args.fps,
-                                   count_frames=True)
-        if isinstance(writer, AtomicVideoWriter):
-            writer.fps = float(source.fps)  # used from the first frame on
-        model = init_model(args.config, args.checkpoint, device=args.device,
-                           cfg_options=args.cfg_options)
-        if args.backend == 'onnxruntime':
-            from aten_mm.deployment import use_onnxruntime
-            use_onnxruntime(model, args.onnx_dir)
-        if args.show:
-            open_window()
-    except BaseException:
-        if writer is not None:
-            writer.abort()
-        raise
-    with source:
-        return _run(args, source, model, writer)
-
-
-def _run(args, source, model, writer):
-    num_frames = source.num_frames
-    if args.max_frames is not None:
-        num_frames = min(num_frames or args.max_frames, args.max_frames)
-    meta = model.dataset_meta or {}
-    palette = palette_from_meta(meta)
-    class_names = None
-    if args.legend:
-        from aten_mm.datasets.vip_classes import VIP_CLASSES
-        class_names = meta.get('classes', VIP_CLASSES)
-    vid = video_name(source)
-    writer_ext = None
-    if args.out_dir is not None:
-        from aten_mm.evaluation.functional import (
-            vip_prediction_from_sample,
-            write_vip_prediction,
-        )
-        writer_ext = (write_vip_prediction, vip_prediction_from_sample)
-    quit_pressed = []
-
-    def frames():
-        for _, frame in source:
-            if quit_pressed:  # `q`: end the input, flush pending frames
-                return
-            yield frame
-
-    progress = ProgressBar(num_frames or 0)
-    start = time.perf_counter()
-    count = 0
-    stopped = None
-    try:
-        for frame, sample in inference_frames(
-                model, itertools.islice(frames(), num_frames), vid,
-                num_frames):
-            overlay = draw_data_sample(frame, sample, 'pred', args.alpha,
-                                       score_thr=args.score_thr,
-                                       palette=palette,
-                                       class_names=class_names)
-            out_frame = compose_frame(frame, overlay, args.side_by_side)
-            if writer is not None:
-                writer.write(out_frame)
-            if writer_ext is not None:
-                write, to_pred = writer_ext
-                index = int(sample.metainfo['frame_index'])
-                write(args.out_dir, vid, f'{index + 1:012d}',
-                      to_pred(sample))
-            count += 1
-            progress.update()
-            if args.show and show_frame(out_frame, args.wait_time):
-                quit_pressed.append(True)
-                stopped = 'q pressed'
-    except KeyboardInterrupt:
-        # a live source has no end: Ctrl-C is how it ends, so what was
-        # written is kept; any other input interrupted leaves no output
-        if not source.is_live or count == 0:
-            if writer is not None:
-                writer.abort()
-            raise
-        stopped = 'Ctrl-C'
-    except BaseException:
-        if writer is not None:
-            writer.abort()
-        raise
-    finally:
-        if args.show:
-            cv2.destroyAllWindows()
-    if writer is not None:
-        writer.close()
-    elapsed = time.perf_counter() - start
-    where = [display_path(args.out)] if args.out else []
-    if args.out_dir:
-        where.append(f'official files under {display_path(args.out_dir)}')
-    print(f'\n{count} frames ({count / max(elapsed, 1e-9):.2f} fps)' +
-          (f', stopped by {stopped}' if stopped else '') +
-          (f'; written to {"; ".join(where)}' if where else ''))
-    return args.out
+    return render_video(
+        args.video, args.config, args.checkpoint, out=args.out,
+        show=args.show, wait_time=args.wait_time, fourcc=args.fourcc,
+        overwrite=args.overwrite, device=args.device,
+        side_by_side=args.side_by_side, legend=args.legend,
+        out_dir=args.out_dir, score_thr=args.score_thr, alpha=args.alpha,
+        max_frames=args.max_frames, fps=args.fps, backend=args.backend,
+        onnx_dir=args.onnx_dir, cfg_options=args.cfg_options)
 
 
 if __name__ == '__main__':

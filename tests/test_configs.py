@@ -177,3 +177,55 @@ def test_fgfa_rows_have_no_scale_field_and_the_paper_window():
         assert model.aligner.use_scale is False
     # DAVIS: "only aggregates the nearest 10 frames" (§5.3)
     assert 2 * davis.num_neighbors == 10 and vip.num_neighbors == 2
+
+
+# The tiny video configs are their paper-size rows at the tiny widths: the
+# detector is the tiny per-frame Parsing R-CNN (stage 1 of the two-stage
+# recipe loads into it), and the video wrapper differs from the paper's
+# only in widths and in l / K for the short synthetic videos.
+TINY_OF_PAPER = {
+    'aten/aten_tiny_synthetic.py':
+    'aten/aten_r50-d16-deeplabv3plus_l3-p2_1xb1-40e_vip.py',
+    'dff/dff_tiny_synthetic.py':
+    'dff/dff_r50-d16-deeplabv3plus_l10_1xb1-40e_vip.py',
+    'fgfa/fgfa_tiny_synthetic.py':
+    'fgfa/fgfa_r50-d16-deeplabv3plus_k2_1xb1-40e_vip.py',
+    # the synthetic study's ablations
+    'aten/aten_tiny_p1_synthetic.py':
+    'aten/aten_r50-d16-deeplabv3plus_l3-p1_1xb1-40e_vip.py',
+    'aten/aten_tiny_avg_synthetic.py':
+    'aten/aten_r50-d16-deeplabv3plus_l3-p2_avg_1xb1-40e_vip.py',
+    'aten/aten_tiny_noalign_synthetic.py':
+    'aten/aten_r50-d16-deeplabv3plus_l3-p2_noalign_1xb1-40e_vip.py',
+}
+TINY_SIZE_KEYS = {
+    'motion.base_channels', 'motion.scale_channels', 'encoder.in_channels',
+    'aggregator.in_channels', 'aggregator.channels', 'key_interval',
+    'num_neighbors'
+}
+
+
+def _flat(node, prefix=''):
+    """``{'a.b': leaf}`` of a nested dict."""
+    if not isinstance(node, dict):
+        return {prefix[:-1]: node}
+    out = {}
+    for key, value in node.items():
+        out.update(_flat(value, f'{prefix}{key}.'))
+    return out
+
+
+@pytest.mark.parametrize('name', sorted(TINY_OF_PAPER))
+def test_tiny_video_models_change_sizes_only(name):
+    tiny = _load(name).model.to_dict()
+    paper = _load(TINY_OF_PAPER[name]).model.to_dict()
+    per_frame = _load('parsing_rcnn/parsing-rcnn_tiny_synthetic.py').model
+    assert tiny.pop('detector') == per_frame.to_dict()
+    paper.pop('detector')  # ResNet-50 at full width
+    flat_tiny, flat_paper = _flat(tiny), _flat(paper)
+    changed = {
+        key
+        for key in flat_tiny.keys() | flat_paper.keys()
+        if flat_tiny.get(key, KeyError) != flat_paper.get(key, KeyError)
+    }
+    assert changed and changed <= TINY_SIZE_KEYS, changed

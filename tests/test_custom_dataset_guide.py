@@ -1,12 +1,12 @@
 """docs/custom_dataset.md end to end on a tiny layout: a video file,
 the frame extractor, hand-written labels, and the example config's
 datasets load it (train clips with their key frames, val items)."""
-import importlib.util
 import os
 import os.path as osp
 
 import cv2
 import numpy as np
+import pytest
 from mmengine.config import Config
 
 from aten_mm.registry import DATASETS
@@ -17,13 +17,9 @@ CONFIG = osp.join(REPO, 'configs', 'aten', 'aten_r50-d8-deeplabv3plus_'
 W, H, N = 40, 30, 30
 
 
-def _extractor():
-    path = osp.join(REPO, 'tools', 'dataset_converters',
-                    'vip_videos_to_frames.py')
-    spec = importlib.util.spec_from_file_location('v2f', path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+@pytest.fixture(scope='module')
+def extractor(load_tool):
+    return load_tool('tools/dataset_converters/vip_videos_to_frames.py')
 
 
 def _labels(fid):
@@ -44,14 +40,14 @@ def _labels(fid):
     return cat, hum, inst, '\n'.join(table) + '\n'
 
 
-def _make_layout(root):
+def _make_layout(root, extractor):
     os.makedirs(osp.join(root, 'VIP_Videos'))
     writer = cv2.VideoWriter(osp.join(root, 'VIP_Videos', 'walk.avi'),
                              cv2.VideoWriter_fourcc(*'MJPG'), 25, (W, H))
     for i in range(N):
         writer.write(np.full((H, W, 3), 8 * i, np.uint8))
     writer.release()
-    counts = _extractor().main([root])
+    counts = extractor.main([root])
     assert counts == {'walk': N}
     fine = osp.join(root, 'VIP_Fine')
     os.makedirs(osp.join(fine, 'Images', 'walk'))  # may stay empty
@@ -72,9 +68,10 @@ def _make_layout(root):
             f.write('walk/000000000001\nwalk/000000000026\n')
 
 
-def test_custom_layout_loads_through_the_example_config(tmp_path):
+def test_custom_layout_loads_through_the_example_config(tmp_path,
+                                                        extractor):
     root = str(tmp_path / 'my_videos')
-    _make_layout(root)
+    _make_layout(root, extractor)
     cfg = Config.fromfile(CONFIG)
     assert cfg.train_dataloader.dataset.data_root == 'data/my_videos/'
     assert cfg.test_dataloader.dataset.data_root == 'data/my_videos/'

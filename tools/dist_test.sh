@@ -1,10 +1,7 @@
 #!/usr/bin/env bash
 # Distributed testing with torchrun.
 #   bash tools/dist_test.sh CONFIG CHECKPOINT NPROC [test.py options]
-# One node: torchrun picks a free port itself (--standalone: its store
-# listens on port 0, no race with other jobs) unless PORT is set.
-# Multi-node: set NNODES, NODE_RANK, MASTER_ADDR and PORT on every node.
-# PYTHON selects the interpreter (default: python).
+# Ports, multi-node settings and PYTHON: see tools/dist_launch.sh.
 set -e
 
 if [ $# -lt 3 ]; then
@@ -12,26 +9,5 @@ if [ $# -lt 3 ]; then
     exit 2
 fi
 
-CONFIG=$1
-CHECKPOINT=$2
-GPUS=$3
-NNODES=${NNODES:-1}
-NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-}
-MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
-if [ "$NNODES" = 1 ] && [ -z "$PORT" ]; then
-    RDZV=(--standalone)
-else
-    RDZV=(--nnodes="$NNODES" --node_rank="$NODE_RANK"
-          --master_addr="$MASTER_ADDR" --master_port="${PORT:-29500}")
-fi
-PYTHON=${PYTHON:-python}
-
-PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
-"$PYTHON" -m torch.distributed.run \
-    "${RDZV[@]}" \
-    --nproc_per_node="$GPUS" \
-    "$(dirname "$0")/test.py" \
-    "$CONFIG" \
-    "$CHECKPOINT" \
-    --launcher pytorch "${@:4}"
+exec bash "$(dirname "$0")/dist_launch.sh" test.py "$3" \
+    "$1" "$2" --launcher pytorch "${@:4}"

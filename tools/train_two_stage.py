@@ -26,7 +26,6 @@ base config plus the overrides), so either stage can be re-run alone with
 import argparse
 import os
 import os.path as osp
-import sys
 import time
 from typing import Optional
 
@@ -34,10 +33,14 @@ from mmengine.config import DictAction
 
 from aten_mm.apis.cli import run_tool
 from aten_mm.apis.config import ConfigError
+from aten_mm.apis.run_config import (
+    data_overrides,
+    merge_dicts,
+    train_run,
+    write_run_config,
+)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, osp.join(REPO, 'tools', 'misc'))
-import run_demo  # noqa: E402  (train / config helpers of the demo)
 
 PER_FRAME_CONFIG = 'configs/parsing_rcnn/parsing-rcnn_tiny_synthetic.py'
 
@@ -85,7 +88,7 @@ def common_overrides(args) -> dict:
     """Data root and seed shared by both stages."""
     over = {}
     if args.data_root is not None:
-        over.update(run_demo.data_overrides(args.data_root, 'val'))
+        over.update(data_overrides(args.data_root, 'val'))
     if args.seed is not None:
         over['randomness'] = dict(seed=args.seed)
     return over
@@ -131,10 +134,10 @@ def nested(options: dict) -> dict:
 def run_stage(name: str, config: str, work_dir: str,
               overrides: dict) -> dict:
     """Write ``<work_dir>/<name>_config.py`` and train it."""
-    path = run_demo.write_run_config(
+    path = write_run_config(
         config, osp.join(work_dir, f'{name}_config.py'), overrides)
     print(f'[{name}] training {path}', flush=True)
-    out = run_demo.train_model(path, osp.join(work_dir, name))
+    out = train_run(path, osp.join(work_dir, name))
     print(f'[{name}] done: {out["iters"]} iterations in '
           f'{out["train_s"] / 60:.1f} min; checkpoint {out["checkpoint"]}',
           flush=True)
@@ -156,8 +159,8 @@ def main(argv=None) -> dict:
         per_frame_ckpt = args.per_frame_checkpoint
         print(f'[per_frame] skipped; detector from {per_frame_ckpt}')
     results['video'] = run_stage(
-        'video', args.config, args.work_dir, run_demo.merge_dicts(
-            run_demo.merge_dicts(common, nested(args.cfg_options)),
+        'video', args.config, args.work_dir, merge_dicts(
+            merge_dicts(common, nested(args.cfg_options)),
             video_overrides(per_frame_ckpt, args.flow_checkpoint)))
     print(f'[two-stage] done in {(time.perf_counter() - start) / 60:.1f} '
           f'min; video checkpoint {results["video"]["checkpoint"]}')

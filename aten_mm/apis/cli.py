@@ -10,12 +10,9 @@ import os
 import sys
 from typing import Callable, Optional, Sequence
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 from aten_mm.utils.user_error import UserError
-
-from .config import load_config
-from .launch import build_runner, default_work_dir, setup_cpu_distributed
 
 #: The errors that the tools print as one ``error: ...`` line: every
 #: :class:`UserError` (a bad config or key, a refused checkpoint ...), a
@@ -69,39 +66,6 @@ def parse_run_args(parser: argparse.ArgumentParser,
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
-
-
-def load_run_config(args: argparse.Namespace) -> Config:
-    """The config of ``args.config`` with the run flags applied.
-
-    Loads the file with ``--cfg-options`` (checked key by key), sets
-    ``launcher`` and the work dir (``--work-dir``, the config's own, or
-    ``work_dirs/<config name>``).
-
-    Args:
-        args (argparse.Namespace): With ``config``, ``cfg_options``,
-            ``launcher`` and ``work_dir``.
-
-    Returns:
-        Config: The config, to be completed by the tool.
-    """
-    cfg = load_config(args.config, args.cfg_options)
-    cfg.launcher = args.launcher
-    default_work_dir(cfg, args.config, args.work_dir)
-    return cfg
-
-
-def build_run_runner(cfg: Config):
-    """Prepare CPU-only distribution if needed and build the runner.
-
-    Args:
-        cfg (Config): Full config with ``launcher`` set.
-
-    Returns:
-        Runner: The runner.
-    """
-    setup_cpu_distributed(cfg)
-    return build_runner(cfg)
 
 
 def finish_distributed() -> None:

@@ -1,111 +1,15 @@
 """Shared indexing and clip logic of the video datasets (paper §4.4)."""
-import json
-import os
 import os.path as osp
-import re
 from typing import Dict, List, Optional, Tuple
 
 from mmengine.dataset import BaseDataset
 from mmengine.logging import MMLogger
 
 from aten_mm.structures.frame_plan import clip_indices
-from aten_mm.utils.text_io import read_text
+
+from .video_files import read_meta, resolve_path
 
 _CLIP_MODES = ('key', 'neighbors', 'single', 'stream')
-
-
-def resolve_path(root: Optional[str], path: str) -> str:
-    """``path`` joined to ``root`` unless it is absolute (or root is None)."""
-    if root is None or osp.isabs(path):
-        return path
-    return osp.join(root, path)
-
-
-def require_dir(path: str, what: str) -> str:
-    """Return ``path`` or raise a FileNotFoundError naming it."""
-    if not osp.isdir(path):
-        raise FileNotFoundError(f'{what} folder not found: {path}')
-    return path
-
-
-def require_file(path: str, what: str) -> str:
-    """Return ``path`` or raise a FileNotFoundError naming it."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'{what} file not found: {path}')
-    return path
-
-
-def read_lines(path: str, what: str) -> List[Tuple[str, str]]:
-    """The non-empty stripped lines of a list file, with where they are.
-
-    Args:
-        path (str): The list file.
-        what (str): What it lists, for messages (``'VIP video list'``).
-
-    Returns:
-        list[tuple[str, str]]: ``(source, line)`` with ``source`` =
-        ``'<path>:<line number>'``, for messages.
-
-    Raises:
-        FileNotFoundError: the file does not exist.
-        ValueError: it is not UTF-8 text, or lists nothing.
-    """
-    text = read_text(require_file(path, what))
-    lines = [(f'{path}:{i}', line.strip())
-             for i, line in enumerate(text.splitlines(), start=1)
-             if line.strip()]
-    if not lines:
-        raise ValueError(f'{what} file {path} is empty: it lists nothing')
-    return lines
-
-
-def read_meta(path: str) -> dict:
-    """The json at ``path`` (``{}`` when absent; ValueError if invalid)."""
-    if not osp.isfile(path):
-        return {}
-    try:
-        meta = json.loads(read_text(path))
-    except json.JSONDecodeError as e:
-        raise ValueError(f'invalid meta json {path}: {e}') from None
-    if not isinstance(meta, dict):
-        raise ValueError(f'invalid meta json {path}: expected an object, '
-                         f'got {type(meta).__name__}')
-    return meta
-
-
-def frame_number(name: str) -> Optional[int]:
-    """The frame number of a file stem made of ASCII digits, else None
-    (``'²'`` or ``'٣'`` are digits to Python, not frame numbers)."""
-    return int(name) if re.fullmatch(r'[0-9]+', name) else None
-
-
-def list_frames(folder: str, suffix: str) -> Dict[int, str]:
-    """``{frame_id: path}`` of the files ``<number><suffix>`` in a folder.
-
-    A missing folder gives an empty dict (a video may have no raw frames).
-
-    Raises:
-        ValueError: a ``*<suffix>`` file whose name is not a number, or two
-            files with the same number (``2.jpg`` and ``000000000002.jpg``).
-    """
-    frames: Dict[int, str] = {}
-    if not osp.isdir(folder):
-        return frames
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        stem, ext = osp.splitext(entry.name)
-        if ext != suffix:
-            continue
-        fid = frame_number(stem)
-        if fid is None:
-            raise ValueError(
-                f'{entry.path}: a frame file must be named by its frame '
-                f'number (e.g. 000000000001{suffix}); rename or remove it')
-        if fid in frames:
-            raise ValueError(
-                f'{frames[fid]} and {entry.path} are both frame {fid}; '
-                'keep one of them')
-        frames[fid] = entry.path
-    return frames
 
 
 class BaseVideoDataset(BaseDataset):
@@ -129,6 +33,10 @@ class BaseVideoDataset(BaseDataset):
     ground-truth paths.
 
     Args:
+        split (str): The split; a subclass may restrict it to
+            ``SPLITS``. Its list files name ``{split}``. Defaults to
+            ``'train'``.
+        img_suffix (str): Frame file extension. Defaults to ``'.jpg'``.
         clip_cfg (dict): Which frames a clip holds: ``mode='key'`` with
             ``key_interval`` (l) and ``num_refs`` (p, 0 = DFF);
             ``mode='neighbors'`` with ``num_neighbors`` (FGFA, ±K);
@@ -140,15 +48,25 @@ class BaseVideoDataset(BaseDataset):
             (paper §4.4). Key mode only. Defaults to False.
         on_missing (str): ``'warn'`` (log the summary, leave the target
             out) or ``'error'`` (raise FileNotFoundError with it).
+        meta_dir (str): Folder of the optional per-video json
+            (``<video>.json``: ``num_frames``, ``degraded_frames``; the
+            synthetic sets), relative to ``data_root``. Defaults to
+            ``'meta'``.
         **kwargs: Passed to :class:`mmengine.dataset.BaseDataset`
             (``data_root``, ``pipeline``, ``test_mode``, ...).
     """
 
+    #: the split names a subclass accepts (None: any)
+    SPLITS: Optional[Tuple[str, ...]] = None
+
     def __init__(self,
                  *args,
+                 split: str = 'train',
+                 img_suffix: str = '.jpg',
                  clip_cfg: Optional[dict] = None,
                  random_offset: bool = False,
                  on_missing: str = 'warn',
+                 meta_dir: str = 'meta',
                  **kwargs):
         clip_cfg = dict(clip_cfg or dict(mode='key', key_interval=3,
                                          num_refs=2))
@@ -158,10 +76,16 @@ class BaseVideoDataset(BaseDataset):
         if on_missing not in ('warn', 'error'):
             raise ValueError(f"on_missing must be 'warn' or 'error', got "
                              f'{on_missing!r}')
+        if self.SPLITS is not None and split not in self.SPLITS:
+            raise ValueError(f'{type(self).__name__}: split must be one of '
+                             f'{self.SPLITS}, got {split!r}')
+        self.split = split
+        self.img_suffix = img_suffix
         self.clip_cfg = clip_cfg
         self.random_offset = random_offset and clip_cfg.get('mode',
                                                              'key') == 'key'
         self.on_missing = on_missing
+        self.meta_dir = meta_dir
         self._video_frames: Dict[str, Dict[int, str]] = {}
         self._video_groups: Optional[List[Tuple[str, List[int]]]] = None
         self.missing_summary: List[str] = []
@@ -179,6 +103,16 @@ class BaseVideoDataset(BaseDataset):
             plus ground-truth paths and ``degraded``), in frame order.
         """
         raise NotImplementedError
+
+    def data_path(self, *parts: str) -> str:
+        """``parts`` joined under ``data_root`` (an absolute path is
+        kept)."""
+        return resolve_path(self.data_root, osp.join(*parts))
+
+    def video_meta(self, video_id: str) -> dict:
+        """The per-video json ``<meta_dir>/<video_id>.json`` (``{}`` when
+        absent; ValueError naming the file if invalid)."""
+        return read_meta(self.data_path(self.meta_dir, f'{video_id}.json'))
 
     # -- BaseDataset ------------------------------------------------------
     def load_data_list(self) -> List[dict]:

@@ -5,14 +5,8 @@ from typing import List
 from aten_mm.registry import DATASETS
 from aten_mm.utils.path_check import check_relative_name
 
-from .base_video_dataset import (
-    BaseVideoDataset,
-    list_frames,
-    read_lines,
-    read_meta,
-    require_dir,
-    resolve_path,
-)
+from .base_video_dataset import BaseVideoDataset
+from .video_files import list_frames, read_lines, require_dir
 
 
 @DATASETS.register_module()
@@ -34,17 +28,15 @@ class DAVISDataset(BaseVideoDataset):
     annotation png (None where a frame has none).
 
     Args:
-        data_root (str): Dataset root.
-        split (str): Split name, used in ``split_file``.
         img_dir (str): Frame folder. Defaults to ``'JPEGImages/480p'``.
         ann_dir (str): Annotation folder. Defaults to
             ``'Annotations/480p'``.
         split_file (str): Sequence list. Defaults to
             ``'ImageSets/2016/{split}.txt'``.
-        img_suffix (str): Defaults to ``'.jpg'``.
-        meta_dir (str): Optional per-sequence json (synthetic set) with
-            ``degraded_frames``. Defaults to ``'meta'``.
-        **kwargs: See :class:`BaseVideoDataset`.
+        **kwargs: ``data_root``, ``split`` (any name, used in
+            ``split_file``), ``img_suffix``, ``meta_dir`` (the optional
+            per-sequence json of the synthetic set, with
+            ``degraded_frames``) ... of :class:`BaseVideoDataset`.
     """
 
     #: the foreground in the colour of object 1 of the DAVIS palette
@@ -52,20 +44,13 @@ class DAVISDataset(BaseVideoDataset):
                     palette=[[0, 0, 0], [128, 0, 0]])
 
     def __init__(self,
-                 data_root: str = '',
-                 split: str = 'train',
                  img_dir: str = 'JPEGImages/480p',
                  ann_dir: str = 'Annotations/480p',
                  split_file: str = 'ImageSets/2016/{split}.txt',
-                 img_suffix: str = '.jpg',
-                 meta_dir: str = 'meta',
                  **kwargs):
-        self.split = split
-        self.meta_dir = meta_dir
         self.img_dir, self.ann_dir = img_dir, ann_dir
-        self.split_file = split_file.format(split=split)
-        self.img_suffix = img_suffix
-        super().__init__(data_root=data_root, **kwargs)
+        self.split_file = split_file
+        super().__init__(**kwargs)
 
     def index_videos(self) -> List[dict]:
         """Index every frame of every sequence of the split.
@@ -73,12 +58,11 @@ class DAVISDataset(BaseVideoDataset):
         Returns:
             list[dict]: See :meth:`BaseVideoDataset.index_videos`.
         """
-        img_root = require_dir(resolve_path(self.data_root, self.img_dir),
-                               'DAVIS image')
-        ann_root = resolve_path(self.data_root, self.ann_dir)
+        img_root = require_dir(self.data_path(self.img_dir), 'DAVIS image')
+        ann_root = self.data_path(self.ann_dir)
         seqs = [check_relative_name(seq, source) for source, seq in
-                read_lines(resolve_path(self.data_root, self.split_file),
-                           'DAVIS split')]
+                read_lines(self.data_path(self.split_file.format(
+                    split=self.split)), 'DAVIS split')]
         out = []
         for seq in seqs:
             seq_dir = require_dir(osp.join(img_root, seq), 'DAVIS sequence')
@@ -88,9 +72,7 @@ class DAVISDataset(BaseVideoDataset):
                     f'no *{self.img_suffix} frames in {seq_dir}')
             anns = list_frames(osp.join(ann_root, seq), '.png')
             length = max(frames) + 1
-            degraded = set(read_meta(resolve_path(
-                self.data_root, osp.join(self.meta_dir, f'{seq}.json'))).get(
-                    'degraded_frames', []))
+            degraded = set(self.video_meta(seq).get('degraded_frames', []))
             targets = [
                 dict(frame_id=fid, frame_index=fid, img_path=frames[fid],
                      seg_map_path=anns.get(fid),

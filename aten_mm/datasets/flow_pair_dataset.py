@@ -8,7 +8,7 @@ from mmengine.dataset import BaseDataset
 from aten_mm.registry import DATASETS
 from aten_mm.utils.path_check import check_relative_name
 
-from .base_video_dataset import read_lines, require_dir, resolve_path
+from .video_files import read_lines, require_dir, resolve_path
 
 # Where the raw frames, the per-frame person masks and the split lists of
 # each layout live (relative to data_root): VIP (synthetic or real) and the

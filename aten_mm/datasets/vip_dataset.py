@@ -5,15 +5,8 @@ from typing import Dict, List, Optional, Tuple
 from aten_mm.registry import DATASETS
 from aten_mm.utils.path_check import check_relative_name
 
-from .base_video_dataset import (
-    BaseVideoDataset,
-    frame_number,
-    list_frames,
-    read_lines,
-    read_meta,
-    require_dir,
-    resolve_path,
-)
+from .base_video_dataset import BaseVideoDataset
+from .video_files import frame_number, list_frames, read_lines, require_dir
 from .vip_classes import VIP_CLASSES, VIP_PALETTE
 
 
@@ -47,48 +40,35 @@ class VIPDataset(BaseVideoDataset):
     paths are set for annotated frames only (None elsewhere).
 
     Args:
-        data_root (str): Dataset root.
-        split (str): ``'train'``, ``'val'`` or ``'test'``.
-        img_dir, seq_dir, ann_dir, list_dir, meta_dir (str): Folders,
-            relative to ``data_root``.
+        img_dir, seq_dir, ann_dir, list_dir (str): Folders, relative to
+            ``data_root``.
         id_list (str): Annotated-frame list in ``list_dir``; ``{split}`` is
             replaced by the split. Defaults to ``'{split}_id.txt'``.
         video_list (str): Video list (stream mode). Defaults to
             ``'{split}_videos.txt'``.
-        img_suffix (str): Frame file extension. Defaults to ``'.jpg'``.
-        **kwargs: ``clip_cfg``, ``random_offset``, ``on_missing`` of
+        **kwargs: ``data_root``, ``split`` (``'train'``, ``'val'`` or
+            ``'test'``), ``img_suffix``, ``clip_cfg``, ``random_offset``,
+            ``on_missing``, ``meta_dir`` (the optional ``<video>.json``) of
             :class:`BaseVideoDataset` and ``pipeline``, ``test_mode``, ...
             of mmengine's ``BaseDataset``.
     """
 
     METAINFO = dict(classes=VIP_CLASSES,
                     palette=[list(c) for c in VIP_PALETTE])
+    SPLITS = ('train', 'val', 'test')
 
     def __init__(self,
-                 data_root: str = '',
-                 split: str = 'train',
                  img_dir: str = 'VIP_Fine/Images',
                  seq_dir: str = 'VIP_Sequence',
                  ann_dir: str = 'VIP_Fine/Annotations',
                  list_dir: str = 'VIP_Fine/lists',
                  id_list: str = '{split}_id.txt',
                  video_list: str = '{split}_videos.txt',
-                 meta_dir: str = 'meta',
-                 img_suffix: str = '.jpg',
                  **kwargs):
-        if split not in ('train', 'val', 'test'):
-            raise ValueError(
-                f"split must be 'train', 'val' or 'test', got {split!r}")
-        self.split = split
         self.img_dir, self.seq_dir, self.ann_dir = img_dir, seq_dir, ann_dir
-        self.list_dir, self.meta_dir = list_dir, meta_dir
-        self.id_list = id_list.format(split=split)
-        self.video_list = video_list.format(split=split)
-        self.img_suffix = img_suffix
-        super().__init__(data_root=data_root, **kwargs)
-
-    def _path(self, *parts: str) -> str:
-        return resolve_path(self.data_root, osp.join(*parts))
+        self.list_dir = list_dir
+        self.id_list, self.video_list = id_list, video_list
+        super().__init__(**kwargs)
 
     def _gt_paths(self, video: str, name: str,
                   source: str) -> Dict[str, Optional[str]]:
@@ -103,7 +83,7 @@ class VIPDataset(BaseVideoDataset):
             FileNotFoundError: naming the missing part map and the line of
                 the list that names the frame.
         """
-        ann = self._path(self.ann_dir)
+        ann = self.data_path(self.ann_dir)
         paths = dict(
             seg_map_path=osp.join(ann, 'Category_ids', video, f'{name}.png'),
             human_map_path=osp.join(ann, 'Human_ids', video, f'{name}.png'),
@@ -123,10 +103,10 @@ class VIPDataset(BaseVideoDataset):
         Returns:
             list[dict]: See :meth:`BaseVideoDataset.index_videos`.
         """
-        img_root = require_dir(self._path(self.img_dir), 'VIP image')
-        seq_root = self._path(self.seq_dir)
-        list_root = require_dir(self._path(self.list_dir), 'VIP list')
-        id_path = osp.join(list_root, self.id_list)
+        img_root = require_dir(self.data_path(self.img_dir), 'VIP image')
+        seq_root = self.data_path(self.seq_dir)
+        list_root = require_dir(self.data_path(self.list_dir), 'VIP list')
+        id_path = osp.join(list_root, self.id_list.format(split=self.split))
         annotated: Dict[str, List[str]] = {}
         listed: Dict[Tuple[str, str], str] = {}
         for source, line in read_lines(id_path, 'VIP annotated-frame list'):
@@ -141,7 +121,8 @@ class VIPDataset(BaseVideoDataset):
         videos = list(annotated)
         stream = self.clip_cfg.get('mode') == 'stream'
         if stream:
-            video_path = osp.join(list_root, self.video_list)
+            video_path = osp.join(list_root,
+                                  self.video_list.format(split=self.split))
             if osp.isfile(video_path):
                 videos = [check_relative_name(video, source) for source, video
                           in read_lines(video_path, 'VIP video list')]
@@ -153,7 +134,7 @@ class VIPDataset(BaseVideoDataset):
             frame_files.update(list_frames(osp.join(img_root, video),
                                            self.img_suffix))
             frames = {fid - 1: path for fid, path in frame_files.items()}
-            meta = read_meta(self._path(self.meta_dir, f'{video}.json'))
+            meta = self.video_meta(video)
             length = int(meta.get('num_frames', 0)) or (
                 max(frame_files) if frame_files else 0)
             degraded = set(meta.get('degraded_frames', []))

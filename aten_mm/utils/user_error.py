@@ -5,6 +5,7 @@ not exist: the message names the file/key and what was expected, and the
 tools (:func:`aten_mm.apis.cli.run_tool`) print it as one ``error: ...``
 line instead of a traceback.
 """
+from typing import Iterable
 
 
 class UserError(Exception):
@@ -18,3 +19,18 @@ class UserError(Exception):
     the same way.
     """
 
+
+
+def problem_list(head: str, problems: Iterable[str]) -> str:
+    """The message of several problems: ``head``, then each problem on an
+    indented line of its own.
+
+    Args:
+        head (str): What went wrong, e.g. ``'2 video(s) could not be
+            extracted:'``.
+        problems (Iterable[str]): One line per problem (naming its file).
+
+    Returns:
+        str: ``head + '\\n  ' + '\\n  '.join(problems)``.
+    """
+    return head + '\n  ' + '\n  '.join(problems)

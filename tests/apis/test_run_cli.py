@@ -1,5 +1,6 @@
 """Tests of aten_mm.apis.cli, the command-line pieces of tools/train.py
-and tools/test.py (file named test_run_cli: tests/datasets/synthetic has
+and tools/test.py (the config they build: test_train.py, test_test.py;
+file named test_run_cli: tests/datasets/synthetic has
 a test_cli.py and the test basenames must be unique)."""
 import argparse
 import os
@@ -7,17 +8,9 @@ import os.path as osp
 
 import pytest
 
-from aten_mm.apis.cli import (
-    add_run_args,
-    load_run_config,
-    parse_run_args,
-    run_tool,
-)
+from aten_mm.apis.cli import add_run_args, parse_run_args, run_tool
 from aten_mm.apis.config import ConfigError
 from aten_mm.utils.checkpoint import UnsafeCheckpointError
-
-CONFIG = osp.join(osp.dirname(__file__), '..', '..', 'configs',
-                  'parsing_rcnn', 'parsing-rcnn_tiny_synthetic.py')
 
 
 def make_parser():
@@ -45,21 +38,6 @@ def test_run_args_and_local_rank(monkeypatch):
     assert os.environ['LOCAL_RANK'] == '1'
     with pytest.raises(SystemExit):
         parse_run_args(make_parser(), ['c.py', '--launcher', 'ssh'])
-
-
-def test_load_run_config_sets_launcher_and_work_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv('LOCAL_RANK', '0')  # restored after the test
-    args = parse_run_args(make_parser(), [CONFIG, '--launcher', 'slurm'])
-    cfg = load_run_config(args)
-    assert cfg.launcher == 'slurm'
-    assert cfg.work_dir == osp.join('./work_dirs',
-                                    'parsing-rcnn_tiny_synthetic')
-    args = parse_run_args(make_parser(), [
-        CONFIG, '--work-dir', str(tmp_path), '--cfg-options',
-        'train_cfg.max_epochs=3'])
-    cfg = load_run_config(args)
-    assert cfg.work_dir == str(tmp_path) and cfg.launcher == 'none'
-    assert cfg.train_cfg.max_epochs == 3
 
 
 @pytest.mark.parametrize('exc', [

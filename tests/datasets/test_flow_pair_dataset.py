@@ -1,16 +1,13 @@
 """Tests of FlowPairDataset and the frame-pair flow transforms."""
 import os
 import os.path as osp
-import sys
 
 import numpy as np
 import pytest
 import torch
+from flow_pair_fixture import write_flow_set
 
 from aten_mm.datasets import FlowPairDataset
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from flow_pair_fixture import write_flow_set  # noqa: E402
 
 PIPELINE = [dict(type='LoadFlowPair'), dict(type='PackFlowInputs')]
 

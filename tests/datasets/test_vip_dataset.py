@@ -188,3 +188,11 @@ def test_listed_frame_without_part_map_is_named(tmp_path, vip_layout):
     ds = VIPDataset(data_root=root, split='test', clip_cfg=KEY_CFG)
     infos = [ds.get_data_info(i) for i in range(len(ds))]
     assert [i['seg_map_path'] is None for i in infos] == [False, True]
+
+
+def test_unknown_split_refused_before_any_file_is_read(tmp_path):
+    # VIP has three splits (BaseVideoDataset.SPLITS); DAVIS takes any name
+    # (test_davis_missing_paths: split='test' reaches its list file)
+    with pytest.raises(ValueError, match=r"VIPDataset: split must be one "
+                       r"of \('train', 'val', 'test'\), got 'tset'"):
+        VIPDataset(data_root=str(tmp_path / 'nothing'), split='tset')

@@ -2,14 +2,11 @@
 the tiny per-frame model's random weights saved as a checkpoint."""
 import glob
 import os.path as osp
-import sys
 
 import cv2
 import pytest
 import torch
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from demo_helpers import CONFIG  # noqa: E402
+from demo_helpers import CONFIG
 
 
 @pytest.fixture(scope='session')

@@ -1,6 +1,4 @@
-"""Helpers of the demo tests: the tiny config, script loading, video
-reading."""
-import importlib.util
+"""Helpers of the demo tests: the tiny config, video reading."""
 import os.path as osp
 
 import cv2
@@ -8,15 +6,6 @@ import cv2
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'parsing_rcnn',
                   'parsing-rcnn_tiny_synthetic.py')
-
-
-def load_script(relpath):
-    """Import ``demo/*.py`` as a module, to call its ``main(argv)``."""
-    spec = importlib.util.spec_from_file_location(
-        'demo_' + osp.basename(relpath)[:-3], osp.join(REPO, relpath))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def read_video(path):

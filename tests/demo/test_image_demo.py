@@ -3,11 +3,11 @@
 import os
 import os.path as osp
 import shutil
-import sys
 
 import cv2
 import numpy as np
 import pytest
+from demo_helpers import CONFIG
 
 from aten_mm.apis import ConfigError
 from aten_mm.evaluation.functional import (
@@ -17,14 +17,14 @@ from aten_mm.evaluation.functional import (
 from aten_mm.evaluation.functional.vip_files import read_label_png
 from aten_mm.visualization import draw_data_sample
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from demo_helpers import CONFIG, load_script  # noqa: E402
 
-image_demo = load_script('demo/image_demo.py')
+@pytest.fixture(scope='module')
+def image_demo(load_tool):
+    return load_tool('demo/image_demo.py')
 
 
-def test_folder_writes_one_overlay_and_label_files_per_image(assets,
-                                                             tmp_path):
+def test_folder_writes_one_overlay_and_label_files_per_image(assets, tmp_path,
+                                                             image_demo):
     out = tmp_path / 'out'
     results = image_demo.main([assets['folder'], CONFIG, assets['ckpt'],
                                '--out', str(out), '--save-labels'])
@@ -60,7 +60,7 @@ def test_folder_writes_one_overlay_and_label_files_per_image(assets,
     assert painted > 0  # the random model paints parts
 
 
-def test_single_image_side_by_side(assets, tmp_path):
+def test_single_image_side_by_side(assets, tmp_path, image_demo):
     img = assets['files'][2]
     out = str(tmp_path / 'img' / 'overlay.png')
     [r] = image_demo.main([img, CONFIG, assets['ckpt'], '--out', out,
@@ -76,14 +76,14 @@ def test_single_image_side_by_side(assets, tmp_path):
 
 
 @pytest.fixture
-def no_model(monkeypatch):
+def no_model(monkeypatch, image_demo):
     """Fail if the demo gets as far as building the model."""
     def refuse(*args, **kwargs):
         raise AssertionError('the model was built before the check')
     monkeypatch.setattr(image_demo, 'init_model', refuse)
 
 
-def test_out_equal_to_input_is_refused(assets, tmp_path, no_model):
+def test_out_equal_to_input_is_refused(assets, tmp_path, no_model, image_demo):
     folder = tmp_path / 'in'
     shutil.copytree(assets['folder'], folder)
     before = {n: (folder / n).read_bytes() for n in os.listdir(folder)}
@@ -106,7 +106,8 @@ def test_out_equal_to_input_is_refused(assets, tmp_path, no_model):
             for n in os.listdir(folder)} == before
 
 
-def test_existing_outputs_and_name_clashes(assets, tmp_path, no_model):
+def test_existing_outputs_and_name_clashes(assets, tmp_path, no_model,
+                                           image_demo):
     folder = tmp_path / 'in'
     folder.mkdir()
     cv2.imwrite(str(folder / 'a.jpg'), assets['frames'][0])
@@ -127,7 +128,7 @@ def test_existing_outputs_and_name_clashes(assets, tmp_path, no_model):
     assert sorted(os.listdir(tmp_path)) == ['in', 'out']
 
 
-def test_non_utf8_names(assets, tmp_path):
+def test_non_utf8_names(assets, tmp_path, image_demo):
     base = os.fsencode(str(tmp_path))
     folder = base + b'/in\xff'
     os.mkdir(folder)

@@ -1,5 +1,7 @@
-"""demo/video_demo.py on synthetic frames with the tiny per-frame model
-(random weights saved as a checkpoint; fixtures in conftest.py)."""
+"""demo/video_demo.py (its command line over
+:func:`aten_mm.apis.render_video`) on synthetic frames with the tiny
+per-frame model (random weights saved as a checkpoint; fixtures in
+conftest.py)."""
 import os
 import os.path as osp
 import shutil
@@ -11,16 +13,17 @@ import time
 import cv2
 import numpy as np
 import pytest
+from demo_helpers import CONFIG, REPO, read_video
 from PIL import Image
 
-from aten_mm.apis import ConfigError, init_model
+from aten_mm.apis import ConfigError, init_model, render
 from aten_mm.datasets.vip_classes import VIP_CLASSES
 from aten_mm.visualization import draw_parsing
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from demo_helpers import CONFIG, REPO, load_script, read_video  # noqa: E402
 
-video_demo = load_script('demo/video_demo.py')
+@pytest.fixture(scope='module')
+def video_demo(load_tool):
+    return load_tool('demo/video_demo.py')
 
 
 def _official_part_map(off, vid, i):
@@ -44,7 +47,8 @@ def _assert_overlay(frame, src, part, jpeg=False):
     assert err < max(limit, 1) and err < off_by_input / 3
 
 
-def test_video_demo_writes_overlay_with_same_frames_and_fps(assets):
+def test_video_demo_writes_overlay_with_same_frames_and_fps(assets,
+                                                            video_demo):
     tmp = assets['tmp']
     out = str(tmp / 'out' / 'overlay.mp4')
     off = str(tmp / 'official')
@@ -67,7 +71,7 @@ def test_video_demo_writes_overlay_with_same_frames_and_fps(assets):
                         _official_part_map(off, 'clip', i))
 
 
-def test_out_as_folder_writes_numbered_frames(assets):
+def test_out_as_folder_writes_numbered_frames(assets, video_demo):
     tmp = assets['tmp']
     off = str(tmp / 'official_frames')
     out = tmp / 'frames_out'  # no video extension: a folder of frames
@@ -88,7 +92,7 @@ def test_out_as_folder_writes_numbered_frames(assets):
     assert sorted(os.listdir(existing)) == ['000000.jpg', '000001.jpg']
 
 
-def test_video_demo_folder_input_side_by_side(assets):
+def test_video_demo_folder_input_side_by_side(assets, video_demo):
     out = str(assets['tmp'] / 'sbs.mp4')
     video_demo.main([assets['folder'], CONFIG, assets['ckpt'], '--out', out,
                      '--side-by-side', '--fps', '5'])
@@ -102,7 +106,7 @@ def test_video_demo_folder_input_side_by_side(assets):
     assert len(read_video(out)[0]) == 4
 
 
-def test_video_demo_bad_inputs(assets, tmp_path):
+def test_video_demo_bad_inputs(assets, tmp_path, video_demo):
     out = str(tmp_path / 'o.mp4')
     empty = tmp_path / 'empty.mp4'
     empty.write_bytes(b'')
@@ -125,11 +129,12 @@ def no_model(monkeypatch):
     """Fail if the demo gets as far as building the model."""
     def refuse(*args, **kwargs):
         raise AssertionError('the model was built before the check')
-    monkeypatch.setattr(video_demo, 'init_model', refuse)
+    monkeypatch.setattr(render, 'init_model', refuse)
 
 
 def test_out_equal_to_input_is_refused_before_processing(assets, tmp_path,
-                                                          no_model):
+                                                          no_model,
+                                                          video_demo):
     video = tmp_path / 'v.mp4'
     shutil.copy(assets['video'], video)
     before = video.read_bytes()
@@ -149,7 +154,7 @@ def test_out_equal_to_input_is_refused_before_processing(assets, tmp_path,
 
 
 def test_existing_output_is_refused_before_processing(assets, tmp_path,
-                                                      no_model):
+                                                      no_model, video_demo):
     existing = tmp_path / 'o.mp4'
     existing.write_bytes(b'mine')
     with pytest.raises(ValueError, match='exists; pass --overwrite'):
@@ -163,8 +168,8 @@ def test_existing_output_is_refused_before_processing(assets, tmp_path,
     assert sorted(os.listdir(tmp_path)) == ['d.mp4', 'o.mp4']
 
 
-def test_interrupted_file_input_leaves_no_output(assets, tmp_path,
-                                                 monkeypatch):
+def test_interrupted_file_input_leaves_no_output(assets, tmp_path, monkeypatch,
+                                                 video_demo):
     calls = []
 
     def failing_draw(*args, **kwargs):
@@ -173,7 +178,7 @@ def test_interrupted_file_input_leaves_no_output(assets, tmp_path,
             raise KeyboardInterrupt
         return args[0]
 
-    monkeypatch.setattr(video_demo, 'draw_data_sample', failing_draw)
+    monkeypatch.setattr(render, 'draw_data_sample', failing_draw)
     for out in (tmp_path / 'o.mp4', tmp_path / 'frames'):
         with pytest.raises(KeyboardInterrupt):
             video_demo.main([assets['video'], CONFIG, assets['ckpt'],
@@ -182,8 +187,8 @@ def test_interrupted_file_input_leaves_no_output(assets, tmp_path,
     assert len(calls) == 6  # both runs were stopped at their third frame
 
 
-def test_show_without_display_is_a_clear_error(assets, tmp_path,
-                                               monkeypatch):
+def test_show_without_display_is_a_clear_error(assets, tmp_path, monkeypatch,
+                                               video_demo):
     monkeypatch.delenv('DISPLAY', raising=False)
     monkeypatch.delenv('WAYLAND_DISPLAY', raising=False)
     with pytest.raises(ConfigError, match='--show needs a display'):
@@ -192,16 +197,16 @@ def test_show_without_display_is_a_clear_error(assets, tmp_path,
     assert os.listdir(tmp_path) == []
 
 
-def test_legend_and_palette_reach_the_drawing(assets, tmp_path,
-                                              monkeypatch):
+def test_legend_and_palette_reach_the_drawing(assets, tmp_path, monkeypatch,
+                                              video_demo):
     seen = []
-    draw = video_demo.draw_data_sample
+    draw = render.draw_data_sample
 
     def spy(*args, **kwargs):
         seen.append((kwargs['class_names'], kwargs['palette']))
         return draw(*args, **kwargs)
 
-    monkeypatch.setattr(video_demo, 'draw_data_sample', spy)
+    monkeypatch.setattr(render, 'draw_data_sample', spy)
     video_demo.main([assets['video'], CONFIG, assets['ckpt'], '--out',
                      str(tmp_path / 'a.mp4'), '--max-frames', '1',
                      '--legend'])
@@ -305,13 +310,11 @@ def test_live_source_stopped_by_sigint_keeps_the_video(assets, tmp_path):
 
 
 NON_UTF8_RUN = r'''
-import importlib.util, sys
-spec = importlib.util.spec_from_file_location('vd', sys.argv[1])
-demo = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(demo)
+import runpy, sys
+main = runpy.run_path(sys.argv[1])['main']  # the script, not as __main__
 video, folder, out_video, out_frames, config, ckpt = sys.argv[2:8]
-demo.main([video, config, ckpt, '--out', out_video])
-demo.main([folder, config, ckpt, '--out', out_frames])
+main([video, config, ckpt, '--out', out_video])
+main([folder, config, ckpt, '--out', out_frames])
 print('done')
 '''
 
@@ -347,7 +350,7 @@ def test_non_utf8_paths_do_not_crash(assets, tmp_path):
     assert not [p for p in os.listdir(base) if b'.part' in p]
 
 
-def test_onnxruntime_backend_writes_the_torch_part_maps(assets):
+def test_onnxruntime_backend_writes_the_torch_part_maps(assets, video_demo):
     """``--backend onnxruntime``: same official part maps as PyTorch (the
     graphs are exported at the first frame; docs/deployment.md)."""
     tmp = assets['tmp']
@@ -363,7 +366,8 @@ def test_onnxruntime_backend_writes_the_torch_part_maps(assets):
         assert (ref == got).mean() >= 0.999
 
 
-def test_onnx_dir_without_the_onnxruntime_backend_is_refused(assets):
+def test_onnx_dir_without_the_onnxruntime_backend_is_refused(assets,
+                                                             video_demo):
     with pytest.raises(ConfigError, match='--onnx-dir needs --backend'):
         video_demo.main([assets['video'], CONFIG, assets['ckpt'], '--out-dir',
                          str(assets['tmp'] / 'x'), '--onnx-dir', 'g'])

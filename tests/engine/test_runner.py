@@ -11,6 +11,7 @@ import torch
 from mmengine.fileio import LocalBackend
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
+from tiny_train import TinyModel, build_runner, weights
 
 from aten_mm.engine.hooks import StepReseedHook
 from aten_mm.engine.runner import ATENRunner
@@ -18,8 +19,6 @@ from aten_mm.registry import MODELS, RUNNERS
 from aten_mm.utils import safe_torch_load
 
 HERE = osp.dirname(osp.abspath(__file__))
-sys.path.insert(0, HERE)
-from tiny_train import TinyModel, build_runner, weights  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

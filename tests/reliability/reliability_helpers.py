@@ -1,5 +1,4 @@
 """Shared helpers of the reliability tests (issue 9)."""
-import importlib.util
 import math
 import os
 import os.path as osp
@@ -8,17 +7,6 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PER_FRAME_CFG = osp.join(REPO, 'configs', 'parsing_rcnn',
                          'parsing-rcnn_tiny_synthetic.py')
 ATEN_CFG = osp.join(REPO, 'configs', 'aten', 'aten_tiny_synthetic.py')
-
-
-def load_tool(relpath):
-    """Import a script (``tools/train.py``, ``demo/video_demo.py``) as a
-    module, to call its ``main(argv)``."""
-    name = 'rel_' + relpath.replace('/', '_').replace('.py', '')
-    spec = importlib.util.spec_from_file_location(name,
-                                                  osp.join(REPO, relpath))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def synthetic_set(root, num_videos=5, num_frames=7, size=(64, 48),

@@ -18,24 +18,23 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.hooks import Hook
+from reliability_helpers import (
+    ATEN_CFG,
+    PER_FRAME_CFG,
+    REPO,
+    synthetic_set,
+)
 
-from aten_mm.apis import init_model, open_frame_source
+from aten_mm.apis import (
+    init_model,
+    open_frame_source,
+    render_video,
+    train_model,
+)
 from aten_mm.evaluation.metrics import VIPMetric
 from aten_mm.registry import DATASETS, HOOKS
 from aten_mm.utils import load_checkpoint
 from aten_mm.utils.config_check import ConfigKeyError
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from reliability_helpers import (  # noqa: E402
-    ATEN_CFG,
-    PER_FRAME_CFG,
-    REPO,
-    load_tool,
-    synthetic_set,
-)
-
-video_demo = load_tool('demo/video_demo.py')
-train_tool = load_tool('tools/train.py')
 
 
 @pytest.fixture(scope='module')
@@ -72,8 +71,8 @@ def test_frame_folder_with_mixed_sizes_names_the_frame(assets, tmp_path):
         list(source)
     out = tmp_path / 'out' / 'o.mp4'
     with pytest.raises(ValueError, match=r'3\.jpg'):
-        video_demo.main([str(folder), PER_FRAME_CFG, assets['ckpt'],
-                         '--out', str(out)])
+        render_video(str(folder), PER_FRAME_CFG, assets['ckpt'],
+                     out=str(out))
     assert os.listdir(out.parent) == []  # partial output removed
 
 
@@ -154,11 +153,11 @@ def test_unknown_type_and_key_through_train_py(assets):
     with pytest.raises(ConfigKeyError,
                        match="model.backbone: unknown type 'ResNett' in "
                        "registry 'model'"):
-        train_tool.main([bad_type, '--work-dir', str(tmp / 'w_type')])
+        train_model(bad_type, work_dir=str(tmp / 'w_type'))
     bad_key = _write_config(tmp, 'bad_key.py', PER_FRAME_CFG,
                             'model = dict(neck=dict(in_chanels=3))\n')
     with pytest.raises(ConfigKeyError) as info:
-        train_tool.main([bad_key, '--work-dir', str(tmp / 'w_key')])
+        train_model(bad_key, work_dir=str(tmp / 'w_key'))
     assert bad_key in str(info.value)
     assert ("model.neck: VideoDeepLabV3Plus got an unexpected keyword "
             "'in_chanels'") in str(info.value)
@@ -221,12 +220,12 @@ def test_nan_loss_stops_and_keeps_last_good_checkpoint(assets,
         "                dict(type='PoisonWeightsForTestHook', at_iter=5)]\n")
     work = str(tmp / 'w_nan')
     with pytest.raises(FloatingPointError) as info:
-        train_tool.main([cfg, '--work-dir', work, '--cfg-options',
-                         f'train_dataloader.dataset.data_root={root}',
-                         f'val_dataloader.dataset.data_root={root}',
-                         f'test_dataloader.dataset.data_root={root}',
-                         'train_cfg.max_epochs=3',
-                         'visualizer.name=nan_guard'])
+        train_model(cfg, work_dir=work, cfg_options={
+            'train_dataloader.dataset.data_root': root,
+            'val_dataloader.dataset.data_root': root,
+            'test_dataloader.dataset.data_root': root,
+            'train_cfg.max_epochs': 3,
+            'visualizer.name': 'nan_guard'})
     msg = str(info.value)
     last = osp.join(work, 'epoch_1.pth')
     assert 'iteration 5 (epoch 2, batch 2' in msg and last in msg

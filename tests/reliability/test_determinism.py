@@ -1,27 +1,24 @@
 """Same seed, same numbers on CPU (issue 9, item 4).
 
 The tiny per-frame Parsing R-CNN is trained for a few iterations through
-``tools/train.py`` (random flip and photometric distortion on, SGD with
-momentum) and validated, twice with ``randomness=dict(seed=0,
-deterministic=True)``: weights and metric dicts must be identical. A run
-with another seed is the control that the comparison can see a difference.
+:func:`aten_mm.apis.train_model` (what ``tools/train.py`` runs; random
+flip and photometric distortion on, SGD with momentum) and validated,
+twice with ``randomness=dict(seed=0, deterministic=True)``: weights and
+metric dicts must be identical. A run with another seed is the control
+that the comparison can see a difference.
 """
 import json
 import os.path as osp
-import sys
 
 import pytest
 import torch
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from reliability_helpers import (  # noqa: E402
+from reliability_helpers import (
     PER_FRAME_CFG,
-    load_tool,
     metrics_equal,
     synthetic_set,
 )
 
-train_tool = load_tool('tools/train.py')
+from aten_mm.apis import train_model
 
 
 @pytest.fixture(autouse=True)
@@ -48,12 +45,11 @@ def _train(tmp, root, seed, run):
         f.write(f'_base_ = [{PER_FRAME_CFG!r}]\n'
                 f'randomness = dict(seed={seed}, deterministic=True)\n')
     work = str(tmp / run)
-    opts = [f'visualizer.name=det_{run}', 'train_cfg.max_epochs=1',
-            'train_cfg.val_interval=1']
+    opts = {'visualizer.name': f'det_{run}', 'train_cfg.max_epochs': 1,
+            'train_cfg.val_interval': 1}
     for split in ('train', 'val'):
-        opts.append(f'{split}_dataloader.dataset.data_root={root}')
-    runner = train_tool.main([cfg, '--work-dir', work, '--cfg-options',
-                              *opts])
+        opts[f'{split}_dataloader.dataset.data_root'] = root
+    runner = train_model(cfg, work_dir=work, cfg_options=opts)
     assert runner.iter == 3
     path = osp.join(work, runner.timestamp, 'vis_data', 'scalars.json')
     with open(path) as f:

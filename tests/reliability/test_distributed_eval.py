@@ -1,5 +1,6 @@
-"""Evaluation over 2 processes (gloo, ``tools/test.py --launcher
-pytorch`` as started by ``tools/dist_test.sh``) gives exactly the numbers
+"""Evaluation over 2 processes (gloo, ``test_model(launcher='pytorch')``,
+what ``tools/test.py --launcher pytorch`` runs as started by
+``tools/dist_test.sh``) gives exactly the numbers
 of 1 process, with an odd number of videos (3 over 2 ranks): no frame lost
 or counted twice (issue 9, item 4).
 
@@ -10,24 +11,18 @@ import json
 import math
 import os
 import os.path as osp
-import sys
 
 import pytest
 import torch
 import torch.multiprocessing as mp
-
-from aten_mm.apis import init_model
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from reliability_helpers import (  # noqa: E402
+from reliability_helpers import (
     REPO,
-    load_tool,
     metrics_equal,
     synthetic_set,
     tree_bytes,
 )
 
-test_tool = load_tool('tools/test.py')
+from aten_mm.apis import init_model, test_model
 
 #: 5 synthetic videos -> train = videos1..3 (odd), frames 1 4 annotated
 NUM_FRAMES = 5
@@ -82,7 +77,7 @@ def setup(tmp_path_factory):
     return dict(tmp=tmp, root=root, cases=cases)
 
 
-def _rank_worker(rank, init_file, argv, queue):
+def _rank_worker(rank, init_file, kwargs, queue):
     """One rank of ``tools/test.py --launcher pytorch`` (what
     ``tools/dist_test.sh`` starts through torchrun), in a forked process.
 
@@ -97,7 +92,7 @@ def _rank_worker(rank, init_file, argv, queue):
                           WORLD_SIZE='2')
         dist.init_process_group('gloo', init_method=f'file://{init_file}',
                                 rank=rank, world_size=2)
-        metrics = test_tool.main(argv + ['--launcher', 'pytorch'])
+        metrics = test_model(**kwargs, launcher='pytorch')
         dist.barrier()
         dist.destroy_process_group()
         queue.put((rank, 'ok', metrics))
@@ -110,12 +105,12 @@ def _rank_worker(rank, init_file, argv, queue):
         os._exit(0)  # skip pytest's exit handlers in the child
 
 
-def _run_two_processes(argv, init_file):
+def _run_two_processes(kwargs, init_file):
     """Metrics of rank 0 and 1 of a 2-process gloo evaluation."""
     ctx = mp.get_context('fork')
     queue = ctx.Queue()
     procs = [ctx.Process(target=_rank_worker,
-                         args=(r, init_file, argv, queue))
+                         args=(r, init_file, kwargs, queue))
              for r in range(2)]
     for p in procs:
         p.start()
@@ -138,14 +133,16 @@ def test_two_processes_equal_one(setup, mode):
     cfg, ckpt = setup['cases'][mode]
     tmp, root = setup['tmp'], setup['root']
     one_dir, two_dir = str(tmp / f'{mode}_1'), str(tmp / f'{mode}_2')
-    one = test_tool.main([
-        cfg, ckpt, '--work-dir', str(tmp / f'{mode}_w1'), '--out-dir',
-        one_dir, '--cfg-options', f'test_dataloader.dataset.data_root={root}',
-        f'visualizer.name=dist_{mode}'])
-    ranks = _run_two_processes([
-        cfg, ckpt, '--work-dir', str(tmp / f'{mode}_w2'), '--out-dir',
-        two_dir, '--cfg-options', f'test_dataloader.dataset.data_root={root}',
-        f'visualizer.name=dist2_{mode}'], str(tmp / f'{mode}_rendezvous'))
+    one = test_model(
+        cfg, ckpt, work_dir=str(tmp / f'{mode}_w1'), out_dir=one_dir,
+        cfg_options={'test_dataloader.dataset.data_root': root,
+                     'visualizer.name': f'dist_{mode}'})
+    ranks = _run_two_processes(dict(
+        config=cfg, checkpoint=ckpt, work_dir=str(tmp / f'{mode}_w2'),
+        out_dir=two_dir,
+        cfg_options={'test_dataloader.dataset.data_root': root,
+                     'visualizer.name': f'dist2_{mode}'}),
+        str(tmp / f'{mode}_rendezvous'))
     two = ranks[0]
     assert metrics_equal(ranks[1], two)  # every rank gets the same dict
     # The AP terms are real numbers (with random weights they may be 0:

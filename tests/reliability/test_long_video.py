@@ -1,4 +1,5 @@
-"""Long videos through ``demo/video_demo.py`` (issue 9, item 5), at test
+"""Long videos through ``demo/video_demo.py`` (its function
+:func:`aten_mm.apis.render_video`; issue 9, item 5), at test
 size (tens of frames at 64 px; the 200 vs 2,000 frame measurement is
 ``tools/analysis_tools/long_video_memory.py``, numbers in
 docs/reliability.md).
@@ -20,17 +21,20 @@ import warnings
 
 import pytest
 import torch
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from reliability_helpers import (  # noqa: E402
+from reliability_helpers import (
     ATEN_CFG,
     REPO,
-    load_tool,
     synthetic_set,
 )
 
-video_demo = load_tool('demo/video_demo.py')
-memory_tool = load_tool('tools/analysis_tools/long_video_memory.py')
+from aten_mm.apis import render
+from aten_mm.utils.benchmark import save_random_checkpoint
+from aten_mm.utils.benchmark.frames import (
+    count_frames,
+    write_video,
+)
+from aten_mm.utils.benchmark.peak_rss import run_measured
+
 W, H = 64, 48
 
 
@@ -43,8 +47,8 @@ def assets(tmp_path_factory):
     files = [osp.join(root, 'VIP_Sequence', 'videos1', f) for f in files]
     assert len(files) == 60
     video = str(tmp / 'long.mp4')
-    memory_tool.write_video(video, files)
-    ckpt = memory_tool.random_checkpoint(ATEN_CFG, str(tmp / 'aten.pth'), 0)
+    write_video(video, files)
+    ckpt = save_random_checkpoint(ATEN_CFG, str(tmp / 'aten.pth'), 0)
     return dict(tmp=tmp, video=video, ckpt=ckpt)
 
 
@@ -66,7 +70,7 @@ def _live_tensor_bytes():
 
 
 def test_demo_memory_flat_and_output_playable(assets, monkeypatch):
-    draw = video_demo.draw_data_sample
+    draw = render.draw_data_sample
     snapshots = {}
 
     def draw_and_measure(frame, sample, *args, **kwargs):
@@ -75,17 +79,16 @@ def test_demo_memory_flat_and_output_playable(assets, monkeypatch):
             snapshots[t] = _live_tensor_bytes()
         return draw(frame, sample, *args, **kwargs)
 
-    monkeypatch.setattr(video_demo, 'draw_data_sample', draw_and_measure)
+    monkeypatch.setattr(render, 'draw_data_sample', draw_and_measure)
     out_dir = assets['tmp'] / 'out'
     out = str(out_dir / 'overlay.mp4')
-    video_demo.main([assets['video'], ATEN_CFG, assets['ckpt'], '--out',
-                     out])
+    render.render_video(assets['video'], ATEN_CFG, assets['ckpt'], out=out)
     # The stream state is bounded: 40 more frames, not one byte more of
     # live tensors (a leak of one 64 x 48 frame per step would add
     # 40 x 36 KiB).
     assert snapshots[20] > 0
     assert snapshots[59] <= snapshots[20], snapshots
-    frames, shape = memory_tool.count_frames(out)
+    frames, shape = count_frames(out)
     assert (frames, shape) == (60, (H, W))
     assert os.listdir(out_dir) == ['overlay.mp4']
 
@@ -98,13 +101,18 @@ def test_memory_tool_measures_each_child_alone(tmp_path):
     big.write_text('b = bytearray(200 * 2**20)\nb[::4096] = b"x" * '
                    'len(b[::4096])\n')
     small.write_text('import sys\nsys.exit(3)\n')
-    got_big = memory_tool.run_measured(str(big), [])
-    got_small = memory_tool.run_measured(str(small), [])
+    got_big = run_measured(str(big), [])
+    got_small = run_measured(str(small), [])
     assert got_big['returncode'] == 0 and got_small['returncode'] == 3
     assert 200 < got_big['peak_rss_mb'] < 300
     assert got_small['peak_rss_mb'] < 50
-    with pytest.raises(SystemExit):
-        memory_tool.parse_args(['--frames', '0'])
+    # the tool refuses a bad length with a usage error, not a traceback
+    bad = subprocess.run(
+        [sys.executable, osp.join(REPO, 'tools', 'analysis_tools',
+                                  'long_video_memory.py'), '--frames', '0'],
+        capture_output=True, text=True)
+    assert bad.returncode == 2
+    assert 'error: --frames must be positive' in bad.stderr
 
 
 def _start_endless_demo(assets, out, log):

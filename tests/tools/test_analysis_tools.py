@@ -1,5 +1,4 @@
 """analyze_logs.py, print_config.py and get_flops.py."""
-import importlib.util
 import json
 import os.path as osp
 
@@ -12,17 +11,19 @@ TINY = osp.join(REPO, 'configs', 'parsing_rcnn',
 ATEN_TINY = osp.join(REPO, 'configs', 'aten', 'aten_tiny_synthetic.py')
 
 
-def load_tool(relpath):
-    spec = importlib.util.spec_from_file_location(
-        'tool_' + osp.basename(relpath)[:-3], osp.join(REPO, relpath))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture(scope='module')
+def analyze_logs(load_tool):
+    return load_tool('tools/analysis_tools/analyze_logs.py')
 
 
-analyze_logs = load_tool('tools/analysis_tools/analyze_logs.py')
-print_config = load_tool('tools/misc/print_config.py')
-get_flops = load_tool('tools/analysis_tools/get_flops.py')
+@pytest.fixture(scope='module')
+def print_config(load_tool):
+    return load_tool('tools/misc/print_config.py')
+
+
+@pytest.fixture(scope='module')
+def get_flops(load_tool):
+    return load_tool('tools/analysis_tools/get_flops.py')
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def log_file(tmp_path):
     return str(path)
 
 
-def test_plot_curve_writes_png(log_file, tmp_path):
+def test_plot_curve_writes_png(log_file, tmp_path, analyze_logs):
     out = str(tmp_path / 'c.png')
     analyze_logs.main(['plot_curve', log_file, '--keys', 'loss', 'mIoU',
                        '--out', out])
@@ -55,7 +56,7 @@ def test_plot_curve_writes_png(log_file, tmp_path):
                            '--out', out])
 
 
-def test_cal_train_time(log_file, capsys):
+def test_cal_train_time(log_file, capsys, analyze_logs):
     res = analyze_logs.main(['cal_train_time', log_file])[log_file]
     # the first (warm-up) entry is dropped: mean(0.5, 0.3, 0.1)
     assert res['mean_iter_time'] == pytest.approx(0.3)
@@ -64,14 +65,14 @@ def test_cal_train_time(log_file, capsys):
     assert 'slowest epoch 1' in capsys.readouterr().out
 
 
-def test_bad_log_names_file_and_line(tmp_path):
+def test_bad_log_names_file_and_line(tmp_path, analyze_logs):
     bad = tmp_path / 'bad.json'
     bad.write_text('{"loss": 1}\nnot json\n')
     with pytest.raises(ValueError, match='bad.json:2'):
         analyze_logs.load_json_log(str(bad))
 
 
-def test_print_config_applies_options(tmp_path, capsys):
+def test_print_config_applies_options(tmp_path, capsys, print_config):
     save = str(tmp_path / 'merged.py')
     print_config.main([TINY, '--save-path', save, '--cfg-options',
                        'train_cfg.max_epochs=7'])
@@ -80,7 +81,7 @@ def test_print_config_applies_options(tmp_path, capsys):
     assert Config.fromfile(save).train_cfg.max_epochs == 7
 
 
-def test_get_flops_parts(capsys):
+def test_get_flops_parts(capsys, get_flops):
     res = get_flops.main([ATEN_TINY, '--shape', '64', '96'])
     printed = capsys.readouterr().out
     assert 'N_feat' in printed and 'flow network' in printed

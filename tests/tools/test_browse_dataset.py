@@ -1,6 +1,5 @@
 """tools/misc/browse_dataset.py: the config's visualizer draws the ground
 truth in the palette of the dataset's metainfo."""
-import importlib.util
 import os
 import os.path as osp
 
@@ -15,18 +14,13 @@ CONFIG = osp.join(REPO, 'configs', 'parsing_rcnn',
                   'parsing-rcnn_tiny_synthetic.py')
 
 
-def _load():
-    spec = importlib.util.spec_from_file_location(
-        'browse_dataset', osp.join(REPO, 'tools', 'misc',
-                                   'browse_dataset.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-browse = _load()
 #: the palette of the test config: class c is (c, 200, 255 - c) RGB
 PALETTE = [[c, 200, 255 - c] for c in range(20)]
+
+
+@pytest.fixture(scope='module')
+def browse(load_tool):
+    return load_tool('tools/misc/browse_dataset.py')
 
 
 @pytest.fixture(scope='module')
@@ -54,7 +48,7 @@ def config(tmp_path_factory):
     return str(cfg)
 
 
-def test_writes_clips_drawn_by_the_visualizer(config, tmp_path):
+def test_writes_clips_drawn_by_the_visualizer(config, tmp_path, browse):
     from mmengine.config import Config
 
     from aten_mm.registry import DATASETS
@@ -95,7 +89,7 @@ def test_writes_clips_drawn_by_the_visualizer(config, tmp_path):
     assert np.abs(image[20:, :w] - frame[20:]).mean() < 4  # below the tag
 
 
-def test_reports_images_it_could_not_write(config, tmp_path):
+def test_reports_images_it_could_not_write(config, tmp_path, browse):
     out = tmp_path / 'out'
     first = browse.main([config, '--not-show', '--output-dir', str(out),
                          '--num', '2'])
@@ -109,7 +103,7 @@ def test_reports_images_it_could_not_write(config, tmp_path):
                      '--num', '2'])
 
 
-def test_flags_checked_first(config, monkeypatch):
+def test_flags_checked_first(config, monkeypatch, browse):
     with pytest.raises(ConfigError, match='nothing to do'):
         browse.main([config, '--not-show'])
     monkeypatch.delenv('DISPLAY', raising=False)

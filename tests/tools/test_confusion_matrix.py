@@ -1,15 +1,12 @@
 """confusion_matrix.py on two hand-made frames: the matrix, the CSV, the
 worst-frame ranking and the side-by-side panels."""
 import csv
-import importlib.util
 import os.path as osp
 
 import cv2
 import numpy as np
 import pytest
 from PIL import Image
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 # frame A: 255 (ignored) under a predicted 0; L/R arms confused
 GT_A = np.array([[0, 0, 14, 14], [15, 15, 2, 255]], np.uint8)
@@ -19,12 +16,9 @@ GT_B = np.array([[2, 2, 13, 13], [2, 2, 13, 13]], np.uint8)
 PRED_B = GT_B.copy()
 
 
-def _tool():
-    path = osp.join(REPO, 'tools', 'analysis_tools', 'confusion_matrix.py')
-    spec = importlib.util.spec_from_file_location('confusion_matrix', path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+@pytest.fixture(scope='module')
+def tool(load_tool):
+    return load_tool('tools/analysis_tools/confusion_matrix.py')
 
 
 @pytest.fixture
@@ -48,11 +42,11 @@ def layout(tmp_path):
     return root, pred
 
 
-def test_matrix_csv_and_worst_frames(layout, tmp_path):
+def test_matrix_csv_and_worst_frames(layout, tmp_path, tool):
     root, pred = layout
     out = tmp_path / 'analysis'
-    r = _tool().main([str(pred), str(root), '--out-dir', str(out),
-                      '--topk', '1', '--show-dir', str(tmp_path / 'show')])
+    r = tool.main([str(pred), str(root), '--out-dir', str(out),
+                   '--topk', '1', '--show-dir', str(tmp_path / 'show')])
     expected = np.zeros((20, 20), np.int64)
     # hand count of (gt, pred) pairs; the 255 pixel is ignored
     for g, p, n in ((0, 0, 1), (0, 14, 1), (14, 15, 1), (14, 14, 1),
@@ -83,9 +77,9 @@ def test_matrix_csv_and_worst_frames(layout, tmp_path):
     np.testing.assert_array_equal(img[0, 8 + 1], VIP_PALETTE[14][::-1])
 
 
-def test_missing_prediction_is_named(layout, tmp_path):
+def test_missing_prediction_is_named(layout, tmp_path, tool):
     root, pred = layout
     (pred / 'videos1' / 'gray' / 'global_000000000026.png').unlink()
     with pytest.raises(FileNotFoundError, match='global_000000000026'):
-        _tool().main([str(pred), str(root), '--out-dir',
-                      str(tmp_path / 'a')])
+        tool.main([str(pred), str(root), '--out-dir',
+                   str(tmp_path / 'a')])

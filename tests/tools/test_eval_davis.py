@@ -1,19 +1,14 @@
 """eval_davis.py on a tmp DAVIS layout: numbers, frame rule, missing file."""
-import importlib.util
 import json
-import os.path as osp
 
 import numpy as np
 import pytest
 from PIL import Image
 
 
-def _load_tool(repo_root):
-    path = osp.join(repo_root, 'tools', 'analysis_tools', 'eval_davis.py')
-    spec = importlib.util.spec_from_file_location('eval_davis', path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+@pytest.fixture(scope='module')
+def tool(load_tool):
+    return load_tool('tools/analysis_tools/eval_davis.py')
 
 
 @pytest.fixture
@@ -35,9 +30,8 @@ def davis(tmp_path):
     return root, pred
 
 
-def test_scores_and_modes(davis, tmp_path, repo_root):
+def test_scores_and_modes(davis, tmp_path, tool):
     root, pred = davis
-    tool = _load_tool(repo_root)
     out = tmp_path / 's.json'
     s = tool.main([str(pred), str(root), '--json', str(out)])
     # DAVIS-2016 drops frames 0 and 5: J = .9 .8 .7 .6
@@ -51,17 +45,16 @@ def test_scores_and_modes(davis, tmp_path, repo_root):
     assert s['J_recall'] == pytest.approx(500 / 6)
 
 
-def test_missing_prediction(davis, repo_root):
+def test_missing_prediction(davis, tool):
     root, pred = davis
     (pred / 'cows' / '00003.png').unlink()
     with pytest.raises(FileNotFoundError, match='cows.00003.png'):
-        _load_tool(repo_root).main([str(pred), str(root)])
+        tool.main([str(pred), str(root)])
 
 
-def test_masks_are_read_by_value_not_alpha(davis, tmp_path, repo_root):
+def test_masks_are_read_by_value_not_alpha(davis, tmp_path, tool):
     """RGBA predictions with an opaque alpha score like their values."""
     root, pred = davis
-    tool = _load_tool(repo_root)
     plain = tool.main([str(pred), str(root)])
     for png in sorted((pred / 'cows').iterdir()):
         value = np.array(Image.open(png))
@@ -73,9 +66,8 @@ def test_masks_are_read_by_value_not_alpha(davis, tmp_path, repo_root):
     assert plain['J_mean'] == pytest.approx(75.0)
 
 
-def test_bad_sequence_lists(davis, repo_root):
+def test_bad_sequence_lists(davis, tool):
     root, pred = davis
-    tool = _load_tool(repo_root)
     imageset = root / 'ImageSets' / '2016' / 'val.txt'
     imageset.write_text('cows\n/etc\n')
     with pytest.raises(ValueError, match=f'{imageset}:2: invalid name'):
@@ -85,12 +77,12 @@ def test_bad_sequence_lists(davis, repo_root):
         tool.main([str(pred), str(root)])
 
 
-def test_json_is_strict(davis, tmp_path, repo_root):
+def test_json_is_strict(davis, tmp_path, tool):
     """Every score round-trips; an undefined one (NaN) is written null."""
     root, pred = davis
     out = tmp_path / 's.json'
-    s = _load_tool(repo_root).main([str(pred), str(root), '--json',
-                                    str(out)])
+    s = tool.main([str(pred), str(root), '--json',
+                   str(out)])
     text = out.read_text()
     assert 'NaN' not in text and 'Infinity' not in text
     saved = json.loads(text)

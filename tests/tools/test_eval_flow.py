@@ -1,5 +1,4 @@
 """tools/analysis_tools/eval_flow.py on a hand-made set with known flow."""
-import importlib.util
 import json
 import math
 import os.path as osp
@@ -8,14 +7,14 @@ import sys
 
 import numpy as np
 import pytest
+from flow_pair_fixture import write_flow_set
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-_spec = importlib.util.spec_from_file_location(
-    'eval_flow', osp.join(REPO, 'tools', 'analysis_tools', 'eval_flow.py'))
-eval_flow = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(eval_flow)
-sys.path.insert(0, osp.join(REPO, 'tests', 'datasets'))
-from flow_pair_fixture import write_flow_set  # noqa: E402
+
+
+@pytest.fixture(scope='module')
+def eval_flow(load_tool):
+    return load_tool('tools/analysis_tools/eval_flow.py')
 
 
 @pytest.fixture(scope='module')
@@ -38,7 +37,7 @@ def magnitudes(expected, video='vid1'):
     return (np.concatenate(all_).mean(), np.concatenate(person).mean())
 
 
-def test_zero_is_the_mean_gt_magnitude(flow_set, tmp_path):
+def test_zero_is_the_mean_gt_magnitude(flow_set, tmp_path, eval_flow):
     root, expected = flow_set
     out = str(tmp_path / 'zero.json')
     result = eval_flow.main([root, '--split', 'val', '--method', 'zero',
@@ -59,7 +58,8 @@ def test_zero_is_the_mean_gt_magnitude(flow_set, tmp_path):
 
 
 @pytest.mark.parametrize('method', ['dis', 'farneback'])
-def test_opencv_baselines_follow_the_backward_convention(flow_set, method):
+def test_opencv_baselines_follow_the_backward_convention(flow_set, method,
+                                                         eval_flow):
     root, expected = flow_set
     zero = eval_flow.main([root, '--method', 'zero'])
     result = eval_flow.main([root, '--method', method])
@@ -70,7 +70,7 @@ def test_opencv_baselines_follow_the_backward_convention(flow_set, method):
     assert result['num_pairs'] == zero['num_pairs']
 
 
-def test_no_person_annotation_gives_null(tmp_path):
+def test_no_person_annotation_gives_null(tmp_path, eval_flow):
     root = str(tmp_path / 'set')
     # only frame 1 annotated: no pair has a person mask
     write_flow_set(root, num_frames=3, annotate_every=100)
@@ -82,7 +82,7 @@ def test_no_person_annotation_gives_null(tmp_path):
     assert '"EPE_person": null' in text and 'NaN' not in text
 
 
-def test_cli_errors(flow_set, tmp_path):
+def test_cli_errors(flow_set, tmp_path, eval_flow):
     root, _ = flow_set
     with pytest.raises(SystemExit):  # argparse: method or checkpoint
         eval_flow.parse_args([root])

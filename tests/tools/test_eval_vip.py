@@ -1,6 +1,5 @@
 """eval_vip.py: official files written by VIPMetric(out_dir) evaluate to the
 same numbers as the in-memory metric; a missing file is an error."""
-import importlib.util
 import json
 import math
 import os
@@ -14,16 +13,17 @@ from mmengine.structures import InstanceData, PixelData
 from PIL import Image
 
 from aten_mm.evaluation import VIPMetric, fuse_instance_parsing
+from aten_mm.evaluation.functional import (
+    read_frame_list,
+    vip_prediction_paths,
+)
 
 H, W = 24, 32
 
 
-def _load_tool(repo_root):
-    path = osp.join(repo_root, 'tools', 'analysis_tools', 'eval_vip.py')
-    spec = importlib.util.spec_from_file_location('eval_vip', path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+@pytest.fixture(scope='module')
+def tool(load_tool):
+    return load_tool('tools/analysis_tools/eval_vip.py')
 
 
 def _save(path, arr):
@@ -97,7 +97,7 @@ def vip_root(tmp_path):
     return root, samples
 
 
-def test_round_trip_matches_in_memory(vip_root, tmp_path, repo_root):
+def test_round_trip_matches_in_memory(vip_root, tmp_path, tool):
     root, samples = vip_root
     pred_dir = tmp_path / 'pred'
     metric = VIPMetric(num_classes=4, class_names=('bg', 'a', 'b', 'c'),
@@ -106,8 +106,7 @@ def test_round_trip_matches_in_memory(vip_root, tmp_path, repo_root):
     in_memory = metric.compute_metrics(metric.results)
     assert in_memory['APr'] > 0 and in_memory['APr_vol'] > 0
 
-    tool = _load_tool(repo_root)
-    frames = tool.read_frame_list(
+    frames = read_frame_list(
         str(root / 'VIP_Fine' / 'lists' / 'val_id.txt'))
     from_files = tool.evaluate(str(pred_dir), frames,
                                str(root / 'VIP_Fine' / 'Annotations'),
@@ -127,22 +126,20 @@ def test_round_trip_matches_in_memory(vip_root, tmp_path, repo_root):
     assert saved['APr_vol_nanmean'] == pytest.approx(in_memory['APr_vol'])
 
 
-def test_missing_prediction_is_an_error(vip_root, tmp_path, repo_root):
+def test_missing_prediction_is_an_error(vip_root, tmp_path, tool):
     root, samples = vip_root
     pred_dir = tmp_path / 'pred'
     VIPMetric(out_dir=str(pred_dir)).process(None, samples[:-1])
-    tool = _load_tool(repo_root)
     with pytest.raises(FileNotFoundError, match='global_000000000051.png'):
         tool.main([str(pred_dir), str(root)])
 
 
-def test_json_writes_null_for_undefined_scores(vip_root, tmp_path,
-                                               repo_root):
+def test_json_writes_null_for_undefined_scores(vip_root, tmp_path, tool):
     root, samples = vip_root
     pred_dir = tmp_path / 'pred'
     VIPMetric(out_dir=str(pred_dir)).process(None, samples)
     out_json = tmp_path / 'scores.json'
-    scores = _load_tool(repo_root).main(
+    scores = tool.main(
         [str(pred_dir), str(root), '--json', str(out_json)])
     text = out_json.read_text()
     assert 'NaN' not in text
@@ -151,16 +148,15 @@ def test_json_writes_null_for_undefined_scores(vip_root, tmp_path,
     assert saved['mIoU'] == pytest.approx(scores['mIoU'])
 
 
-def test_non_finite_score_is_refused(vip_root, tmp_path, repo_root):
+def test_non_finite_score_is_refused(vip_root, tmp_path, tool):
     """A NaN false positive would rank last and raise AP^r."""
     root, samples = vip_root
     pred_dir = tmp_path / 'pred'
     VIPMetric(out_dir=str(pred_dir)).process(None, samples)
-    tool = _load_tool(repo_root)
-    video, frame = tool.read_frame_list(
+    video, frame = read_frame_list(
         str(root / 'VIP_Fine' / 'lists' / 'val_id.txt'))[0]
-    scores = tool.vip_prediction_paths(str(pred_dir), video,
-                                       frame)['scores']
+    scores = vip_prediction_paths(str(pred_dir), video,
+                                  frame)['scores']
     with open(scores, 'a') as f:
         f.write('nan 0 0 1 1\n')
     lineno = len(open(scores).read().splitlines())
@@ -169,11 +165,10 @@ def test_non_finite_score_is_refused(vip_root, tmp_path, repo_root):
     assert str(info.value).startswith(f'{scores}:{lineno}: expected')
 
 
-def test_list_line_leading_outside_is_refused(vip_root, tmp_path,
-                                              repo_root):
+def test_list_line_leading_outside_is_refused(vip_root, tmp_path, tool):
     root, _ = vip_root
     ids = root / 'VIP_Fine' / 'lists' / 'val_id.txt'
     ids.write_text(ids.read_text() + '../000000000001\n')
     lineno = len(ids.read_text().splitlines())
     with pytest.raises(ValueError, match=f'{ids}:{lineno}: invalid name'):
-        _load_tool(repo_root).main([str(tmp_path / 'pred'), str(root)])
+        tool.main([str(tmp_path / 'pred'), str(root)])

@@ -1,6 +1,4 @@
 """Tests of tools/model_converters/flownets_to_aten.py."""
-import importlib.util
-import os.path as osp
 import re
 
 import pytest
@@ -10,17 +8,15 @@ from aten_mm.models.motion.flownet_s import INPUT_CONVENTIONS
 from aten_mm.registry import MODELS
 from aten_mm.utils.checkpoint import UnsafeCheckpointError
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-_spec = importlib.util.spec_from_file_location(
-    'flownets_to_aten',
-    osp.join(REPO, 'tools', 'model_converters', 'flownets_to_aten.py'))
-conv = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(conv)
-
 STAGE = {'conv1': (1, 0), 'conv2': (2, 0), 'conv3': (3, 0),
          'conv3_1': (3, 1), 'conv4': (4, 0), 'conv4_1': (4, 1),
          'conv5': (5, 0), 'conv5_1': (5, 1), 'conv6': (6, 0),
          'conv6_1': (6, 1)}
+
+
+@pytest.fixture(scope='module')
+def conv(load_tool):
+    return load_tool('tools/model_converters/flownets_to_aten.py')
 
 
 def to_flownet2(key):
@@ -106,7 +102,7 @@ def assert_same_weights(model, other, skip_input=False):
     ('mmtracking', to_mmtracking, 'motion.'),
     ('aten', lambda k: k, 'module.motion.'),
 ])
-def test_roundtrip_each_layout(layout, rename, prefix):
+def test_roundtrip_each_layout(layout, rename, prefix, conv):
     model = tiny()
     src = source_dict(model, rename, prefix)
     src[prefix + 'some_other_head.weight'] = torch.zeros(1)
@@ -123,7 +119,7 @@ def test_roundtrip_each_layout(layout, rename, prefix):
     assert not out['scale_head.weight'].any()
 
 
-def test_known_name_pairs():
+def test_known_name_pairs(conv):
     pairs = {
         'flownet2': {'deconv5.conv.weight': 'deconv5.0.weight',
                      'conv3_1.conv.bias': 'conv3_1.0.bias',
@@ -146,7 +142,7 @@ def test_known_name_pairs():
             assert mapping[ours] == theirs
 
 
-def test_missing_biases_become_zeros_and_bn_layout():
+def test_missing_biases_become_zeros_and_bn_layout(conv):
     # MMTracking / FlowNetPytorch have no deconv and predictor biases
     model = tiny()
     src = source_dict(model, to_mmtracking, drop_biases=True)
@@ -169,7 +165,7 @@ def test_missing_biases_become_zeros_and_bn_layout():
     assert_same_weights(bn_model, fresh, skip_input=True)
 
 
-def test_bad_checkpoints():
+def test_bad_checkpoints(conv):
     model = tiny()
     with pytest.raises(ValueError, match='no FlowNet-S layout'):
         conv.convert_state_dict({'backbone.conv1.weight': torch.zeros(1)})
@@ -208,7 +204,7 @@ SOURCE_CONVENTIONS = [
 
 @pytest.mark.parametrize('name,rename,drop,convention', SOURCE_CONVENTIONS)
 def test_stored_convention_is_the_sources(name, rename, drop, convention,
-                                          tmp_path):
+                                          tmp_path, conv):
     model = tiny()
     src_path = str(tmp_path / 'src.pth')
     torch.save(dict(state_dict=source_dict(model, rename,
@@ -251,7 +247,7 @@ def test_stored_convention_is_the_sources(name, rename, drop, convention,
                                rtol=1e-5)
 
 
-def test_aten_layout_keeps_the_checkpoints_convention(tmp_path):
+def test_aten_layout_keeps_the_checkpoints_convention(tmp_path, conv):
     model = tiny()
     model.set_input_convention(**INPUT_CONVENTIONS['mmflow'])
     src = {'motion.' + k: v for k, v in model.state_dict().items()}
@@ -276,7 +272,7 @@ def test_aten_layout_keeps_the_checkpoints_convention(tmp_path):
         conv.main([path, str(tmp_path / 'o.pth')])
 
 
-def test_cli_files_and_safe_load(tmp_path):
+def test_cli_files_and_safe_load(tmp_path, conv):
     import numpy as np
     model = tiny()
     src_path = str(tmp_path / 'flownets_mmflow.pth')

@@ -1,6 +1,5 @@
 """publish_model.py: training state dropped, sha256 name, safe loading."""
 import hashlib
-import importlib.util
 import os
 import os.path as osp
 
@@ -10,15 +9,10 @@ import torch
 from aten_mm.apis import ConfigError
 from aten_mm.utils.checkpoint import UnsafeCheckpointError, safe_torch_load
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-
-def _tool():
-    path = osp.join(REPO, 'tools', 'model_converters', 'publish_model.py')
-    spec = importlib.util.spec_from_file_location('publish_model', path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+@pytest.fixture(scope='module')
+def tool(load_tool):
+    return load_tool('tools/model_converters/publish_model.py')
 
 
 class _Evil:
@@ -44,10 +38,11 @@ def _runner_checkpoint(path):
     return state
 
 
-def test_publish_drops_training_state_and_names_by_hash(tmp_path, capsys):
+def test_publish_drops_training_state_and_names_by_hash(tmp_path, capsys,
+                                                        tool):
     src = str(tmp_path / 'epoch_2.pth')
     state = _runner_checkpoint(src)
-    final = _tool().main([src, str(tmp_path / 'out' / 'aten_vip.pth')])
+    final = tool.main([src, str(tmp_path / 'out' / 'aten_vip.pth')])
     name = osp.basename(final)
     assert name.startswith('aten_vip-') and name.endswith('.pth')
     with open(final, 'rb') as f:
@@ -65,28 +60,56 @@ def test_publish_drops_training_state_and_names_by_hash(tmp_path, capsys):
     assert 'optimizer' in safe_torch_load(src)
     # the same input again: same name, and it is not overwritten
     with pytest.raises(ConfigError, match='exists'):
-        _tool().main([src, str(tmp_path / 'out' / 'aten_vip')])
+        tool.main([src, str(tmp_path / 'out' / 'aten_vip')])
     assert os.listdir(tmp_path / 'out') == [name]
 
 
-def test_plain_state_dict_is_wrapped(tmp_path):
+def test_plain_state_dict_is_wrapped(tmp_path, tool):
     src = str(tmp_path / 'plain.pth')
     torch.save(dict(w=torch.zeros(3)), src)
-    final = _tool().main([src, str(tmp_path / 'pub')])
+    final = tool.main([src, str(tmp_path / 'pub')])
     assert osp.basename(final).startswith('pub-')
     assert torch.equal(safe_torch_load(final)['state_dict']['w'],
                        torch.zeros(3))
 
 
-def test_unsafe_and_bad_inputs_are_refused(tmp_path):
+def test_unsafe_and_bad_inputs_are_refused(tmp_path, tool):
     src = str(tmp_path / 'evil.pth')
     torch.save(dict(state_dict={}, meta=_Evil()), src)
     with pytest.raises(UnsafeCheckpointError, match='evil.pth'):
-        _tool().main([src, str(tmp_path / 'x.pth')])
+        tool.main([src, str(tmp_path / 'x.pth')])
     empty = tmp_path / 'empty.pth'
     empty.write_bytes(b'')
     with pytest.raises(ConfigError, match='empty.pth'):
-        _tool().main([str(empty), str(tmp_path / 'y.pth')])
+        tool.main([str(empty), str(tmp_path / 'y.pth')])
     with pytest.raises(FileNotFoundError, match='missing.pth'):
-        _tool().main([str(tmp_path / 'missing.pth'), str(tmp_path / 'z')])
+        tool.main([str(tmp_path / 'missing.pth'), str(tmp_path / 'z')])
     assert not list(tmp_path.glob('x-*')) + list(tmp_path.glob('.publish*'))
+
+
+def test_fp16_halves_floats_keeps_integers_and_loads(tmp_path, tool):
+    src = str(tmp_path / 'epoch_2.pth')
+    _runner_checkpoint(src)
+    ckpt = safe_torch_load(src)
+    ckpt['state_dict']['w'] = torch.tensor([[0.1, 1 / 3, 2.0]])
+    ckpt['state_dict']['n'] = torch.tensor(7)
+    torch.save(ckpt, src)
+    half = safe_torch_load(tool.main([src, str(tmp_path / 'h'),
+                                      '--fp16']))
+    assert half['meta']['stored_dtype'] == 'float16'
+    assert half['meta']['cfg'] == 'x = 1'
+    assert half['state_dict']['w'].dtype == torch.float16
+    assert half['state_dict']['n'].dtype == torch.int64
+    assert half['state_dict']['n'].item() == 7
+    # a float32 module loads it: float16-rounded values, float32 storage
+    lin = torch.nn.Linear(3, 1, bias=False)
+    lin.load_state_dict(dict(weight=half['state_dict']['w']))
+    assert lin.weight.dtype == torch.float32
+    assert torch.equal(lin.weight.data,
+                       torch.tensor([[0.1, 1 / 3, 2.0]]).half().float())
+    assert not torch.equal(lin.weight.data,
+                           torch.tensor([[0.1, 1 / 3, 2.0]]))
+    # without --fp16 the dtypes are the input's
+    full = safe_torch_load(tool.main([src, str(tmp_path / 'f')]))
+    assert full['state_dict']['w'].dtype == torch.float32
+    assert 'stored_dtype' not in full['meta']

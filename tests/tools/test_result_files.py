@@ -7,7 +7,6 @@ masks; ``dump_to_official_files.py`` turns it back into files
 byte-identical to those ``--out-dir`` wrote (VIP and DAVIS).
 """
 import glob
-import importlib.util
 import os
 import os.path as osp
 import pickle
@@ -17,7 +16,7 @@ import pytest
 import torch
 from PIL import Image
 
-from aten_mm.apis import init_model
+from aten_mm.apis import init_model, test_model
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DAVIS_CFG = osp.join(REPO, 'configs', 'aten', 'aten_tiny_synthetic-davis.py')
@@ -25,18 +24,14 @@ VIP_CFG = osp.join(REPO, 'configs', 'parsing_rcnn',
                    'parsing-rcnn_tiny_synthetic.py')
 
 
-def load_tool(relpath):
-    name = 'rf_' + relpath.replace('/', '_').replace('.py', '')
-    spec = importlib.util.spec_from_file_location(name,
-                                                  osp.join(REPO, relpath))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture(scope='module')
+def eval_davis(load_tool):
+    return load_tool('tools/analysis_tools/eval_davis.py')
 
 
-test_tool = load_tool('tools/test.py')
-eval_davis = load_tool('tools/analysis_tools/eval_davis.py')
-to_files = load_tool('tools/analysis_tools/dump_to_official_files.py')
+@pytest.fixture(scope='module')
+def to_files(load_tool):
+    return load_tool('tools/analysis_tools/dump_to_official_files.py')
 
 
 def tree_bytes(folder):
@@ -64,11 +59,11 @@ def _checkpoint(cfg, path, tweak):
     return path
 
 
-def _test(cfg, ckpt, root, work, *extra):
-    return test_tool.main([
-        cfg, ckpt, '--work-dir', work, *extra, '--cfg-options',
-        f'test_dataloader.dataset.data_root={root}',
-        f'visualizer.name={osp.basename(work)}'])
+def _test(cfg, ckpt, root, work, **options):
+    return test_model(
+        cfg, ckpt, work_dir=work, cfg_options={
+            'test_dataloader.dataset.data_root': root,
+            'visualizer.name': osp.basename(work)}, **options)
 
 
 @pytest.fixture(scope='module')
@@ -83,13 +78,13 @@ def davis_run(tmp_path_factory):
 
     ckpt = _checkpoint(cfg, str(tmp / 'davis.pth'), lambda model: None)
     out_dir, dump = str(tmp / 'preds'), str(tmp / 'davis.pkl')
-    metrics = _test(cfg, ckpt, root, str(tmp / 'work'), '--out-dir',
-                    out_dir, '--out', dump)
+    metrics = _test(cfg, ckpt, root, str(tmp / 'work'), out_dir=out_dir,
+                    out=dump)
     return dict(tmp=tmp, root=root, out_dir=out_dir, dump=dump,
                 metrics=metrics)
 
 
-def test_davis_out_dir_round_trip(davis_run):
+def test_davis_out_dir_round_trip(davis_run, eval_davis):
     root, out_dir = davis_run['root'], davis_run['out_dir']
     # the official layout: <seq>/<frame>.png for every annotated frame
     anns = sorted(osp.relpath(p, osp.join(root, 'Annotations', '480p'))
@@ -110,7 +105,7 @@ def test_davis_out_dir_round_trip(davis_run):
                                                       abs=1e-12), k
 
 
-def test_davis_dump_round_trip(davis_run, tmp_path):
+def test_davis_dump_round_trip(davis_run, tmp_path, to_files):
     samples = to_files.load_compact_results(davis_run['dump'])
     # stream mode: every frame of the val sequences is a sample
     assert len(samples) == 12
@@ -139,12 +134,11 @@ def vip_run(tmp_path_factory):
 
     ckpt = _checkpoint(cfg, str(tmp / 'vip.pth'), tweak)
     out_dir, dump = str(tmp / 'official'), str(tmp / 'vip.pkl')
-    _test(cfg, ckpt, root, str(tmp / 'work'), '--out-dir', out_dir, '--out',
-          dump)
+    _test(cfg, ckpt, root, str(tmp / 'work'), out_dir=out_dir, out=dump)
     return dict(out_dir=out_dir, dump=dump)
 
 
-def test_vip_dump_is_compact_and_round_trips(vip_run, tmp_path):
+def test_vip_dump_is_compact_and_round_trips(vip_run, tmp_path, to_files):
     with open(vip_run['dump'], 'rb') as f:
         raw = pickle.load(f)
     assert raw == to_files.load_compact_results(vip_run['dump'])
@@ -160,7 +154,8 @@ def test_vip_dump_is_compact_and_round_trips(vip_run, tmp_path):
     assert tree_bytes(rebuilt) == official
 
 
-def test_reader_refuses_non_dumps_and_full_folders(vip_run, tmp_path):
+def test_reader_refuses_non_dumps_and_full_folders(vip_run, tmp_path,
+                                                   to_files):
     from aten_mm.apis import ConfigError
     evil = tmp_path / 'evil.pkl'
     with open(evil, 'wb') as f:

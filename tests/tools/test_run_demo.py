@@ -1,24 +1,15 @@
 """tools/misc/run_demo.py (the ``make demo`` job) end to end with --quick
 on a tiny generated set: data -> train -> eval -> render."""
-import importlib.util
 import json
 import os.path as osp
 
 import cv2
 import pytest
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-
-def load_tool(relpath):
-    spec = importlib.util.spec_from_file_location(
-        'test_tool_' + osp.basename(relpath)[:-3], osp.join(REPO, relpath))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-run_demo = load_tool('tools/misc/run_demo.py')
+@pytest.fixture(scope='module')
+def run_demo(load_tool):
+    return load_tool('tools/misc/run_demo.py')
 
 
 @pytest.fixture(scope='module')
@@ -43,7 +34,7 @@ def count_frames(path):
     return n
 
 
-def test_quick_demo_runs_every_step(tiny_set, tmp_path, capsys):
+def test_quick_demo_runs_every_step(tiny_set, tmp_path, capsys, run_demo):
     work = str(tmp_path / 'work')
     out = run_demo.main(['--work-dir', work, '--data-root', tiny_set,
                          '--quick'])
@@ -72,7 +63,7 @@ def test_quick_demo_runs_every_step(tiny_set, tmp_path, capsys):
         assert path in tail
 
 
-def test_failing_step_exits_nonzero(tiny_set, tmp_path, capsys):
+def test_failing_step_exits_nonzero(tiny_set, tmp_path, capsys, run_demo):
     bad = tmp_path / 'broken.pth'
     bad.write_bytes(b'not a checkpoint')
     with pytest.raises(SystemExit) as e:
@@ -83,7 +74,7 @@ def test_failing_step_exits_nonzero(tiny_set, tmp_path, capsys):
     assert not osp.exists(tmp_path / 'w' / 'metrics.json')
 
 
-def test_bad_arguments(tmp_path):
+def test_bad_arguments(tmp_path, run_demo):
     with pytest.raises(SystemExit) as e:
         run_demo.parse_args(['--work-dir', str(tmp_path), '--skip-train'])
     assert e.value.code == 2

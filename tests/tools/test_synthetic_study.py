@@ -1,97 +1,231 @@
-"""tools/analysis_tools/synthetic_study.py with a tiny budget on two configs:
-the JSON, the markdown table, the plot, and degraded-only numbers computed
-from exactly the degraded annotated frames."""
-import importlib.util
+"""The synthetic study in parts: subsets from the set's frame flags, the
+merge of per-seed results (mean / std by hand, each claim both ways), and
+one tiny part run end to end by the tool, then merged."""
 import json
+import math
 import os
 import os.path as osp
+import subprocess
+import sys
 
 import pytest
 
+from aten_mm.utils.benchmark import study
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TOOL = osp.join(REPO, 'tools', 'analysis_tools', 'synthetic_study.py')
+NOTES = '<!-- notes: kept when the study rewrites this page -->'
 
 
-def load_tool(relpath):
-    spec = importlib.util.spec_from_file_location(
-        'test_tool_' + osp.basename(relpath)[:-3], osp.join(REPO, relpath))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+# -- subsets -----------------------------------------------------------------
+def test_subsets_from_v2_frame_flags():
+    meta = dict(hard_kinds={'3': ['occluder'], '5': ['motion_blur'],
+                            '7': ['occluder', 'noise'], '8': ['defocus']})
+    subsets = study.frame_subsets({'v': meta}, {'v': [1, 3, 5, 7, 9]})
+    assert subsets['all'] == {'v': [1, 3, 5, 7, 9]}
+    assert subsets['hard'] == {'v': [3, 5, 7]}  # 8 is not annotated
+    assert subsets['clean'] == {'v': [1, 9]}
+    assert subsets['occluder'] == {'v': [3, 7]}
+    assert subsets['noise'] == {'v': [7]}
+    assert subsets['motion_blur'] == {'v': [5]}
+    assert subsets['defocus'] == {} and subsets['low_light'] == {}
+    assert list(subsets) == list(study.SUBSETS)
 
 
-study_tool = load_tool('tools/analysis_tools/synthetic_study.py')
-CONFIGS = ['configs/parsing_rcnn/parsing-rcnn_tiny_synthetic.py',
-           'configs/dff/dff_tiny_synthetic.py']
-SET = dict(num_videos=3, num_frames=12, size=[96, 64], annotate_every=2,
-           degrade_ratio=0.5)
+def test_subsets_from_an_older_meta_without_hard_kinds():
+    metas = {'a': dict(degraded_frames=[2, 4],
+                       degradation={'2': 'low_light', '4': 'noise'}),
+             'b': dict(degraded_frames=[], occluded_frames=[6])}
+    subsets = study.frame_subsets(metas, {'a': [2, 3], 'b': [5, 6]})
+    assert subsets['hard'] == {'a': [2], 'b': [6]}
+    assert subsets['clean'] == {'a': [3], 'b': [5]}
+    assert subsets['low_light'] == {'a': [2]}
+    assert subsets['occluder'] == {'b': [6]}
+    assert subsets['noise'] == {}
 
 
-def degraded_annotated_from_meta(root, videos):
-    """Degraded annotated frames, independently of the tool: VIP frame ids
-    1, 1 + K, ... are annotated (K = annotate_every)."""
-    count = 0
-    for video in videos:
-        with open(osp.join(root, 'meta', f'{video}.json')) as f:
-            meta = json.load(f)
-        annotated = set(range(1, meta['num_frames'] + 1,
-                              SET['annotate_every']))
-        count += len(annotated & set(meta['degraded_frames']))
-    return count
+def test_pick_metrics_and_evaluator_follow_the_subsets():
+    subsets = dict(all={'v': [1, 2]}, hard={'v': [2]}, clean={})
+    evaluator = study.subset_evaluator(subsets)
+    assert [e['prefix'] for e in evaluator] == ['all', 'hard']
+    assert evaluator[1]['frames'] == {'v': [2]}
+    metrics = {'all/mIoU': 40.0, 'all/APr': 30.0, 'hard/mIoU': 20.0}
+    picked = study.pick_metrics(metrics, subsets)
+    assert picked['all']['mIoU'] == 40.0 and picked['all']['num_frames'] == 2
+    assert picked['hard']['APr'] is None  # not reported
+    assert picked['clean'] == dict.fromkeys(study.METRICS) | dict(
+        num_frames=0)
 
 
-@pytest.fixture(scope='module')
-def study(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp('study')
-    # an existing page: its notes section survives, the rest is rewritten
-    (tmp / 'doc').mkdir()
-    (tmp / 'doc' / 'study.md').write_text(
-        'stale table\n' + study_tool.NOTES_MARKER + '\nhand notes\n')
-    argv = ['--work-dir', str(tmp / 'work'), '--data-root',
-            str(tmp / 'data'), '--iters', '2', '--seed', '3',
-            '--fps-frames', '7', '--fps-rounds', '1',
-            '--doc', str(tmp / 'doc' / 'study.md'),
-            '--set-args', json.dumps(SET), '--configs'] + CONFIGS
-    return tmp, study_tool.main(argv)
+# -- merge ----------------------------------------------------------------
+SET = dict(num_videos=3, seed=0)
 
 
-def test_study_json_and_table(study):
-    tmp, out = study
-    with open(tmp / 'work' / 'study.json') as f:
+def write_run(folder, model, seed, all_miou, hard_miou, iters=10,
+              fps=5.0, train_min=1.0):
+    path = osp.join(folder, model, f'seed_{seed}.json')
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    metrics = dict(
+        all=dict(mIoU=all_miou, APr=50.0, APr_vol=None,
+                 APr_vol_nanmean=10.0, num_frames=8),
+        hard=dict(mIoU=hard_miou, APr=40.0, APr_vol=None,
+                  APr_vol_nanmean=8.0, num_frames=3))
+    with open(path, 'w') as f:
+        json.dump(dict(model=model, seed=seed, metrics=metrics, set=SET,
+                       iters=iters, fps=fps, train_min=train_min,
+                       eval_min=0.5, command=f'part {model} {seed}',
+                       machine='test machine', date='today'), f)
+    return path
+
+
+def claims_of(merged):
+    return {c['claim']: c['verdict'] for c in merged['claims']}
+
+
+def test_merge_mean_std_and_claims_yes(tmp_path):
+    runs = str(tmp_path)
+    # hard mIoU per seed: per-frame 10/12/14 (mean 12, std 2), aten
+    # 20/22/24 (mean 22, std 2): ahead by 10 > 2 x 2
+    for seed, (pf, at) in enumerate([(10, 20), (12, 22), (14, 24)]):
+        write_run(runs, 'per-frame', seed, 30.0, pf)
+        write_run(runs, 'aten', seed, [40.0, 41.0, 45.0][seed], at,
+                  fps=[4.0, 5.0, 9.0][seed])
+    write_run(runs, 'dff', 0, 39.0, 15.0)
+    write_run(runs, 'aten-avg', 0, 38.0, 15.0)
+    write_run(runs, 'aten-noalign', 0, 41.0, 15.0)
+    write_run(runs, 'aten-efficient', 0, 41.5, 15.0)
+    merged = study.merge_runs(study.load_runs(runs))
+    s = merged['summary']
+    # all-frame mIoU of aten 40, 41, 45: mean 42, std sqrt((4+1+9)/2)
+    assert s['aten']['all']['mIoU']['mean'] == pytest.approx(42.0)
+    assert s['aten']['all']['mIoU']['std'] == pytest.approx(math.sqrt(7))
+    assert s['aten']['fps'] == dict(mean=pytest.approx(6.0),
+                                    std=pytest.approx(math.sqrt(7)), n=3)
+    assert s['per-frame']['hard']['mIoU'] == dict(mean=12.0, std=2.0, n=3)
+    assert s['dff']['all']['mIoU'] == dict(mean=39.0, std=None, n=1)
+    assert s['aten']['all']['APr_vol'] == dict(mean=None, std=None, n=0)
+    # every seed's numbers kept as plain keys
+    assert merged['results']['aten']['2']['hard']['mIoU'] == 24
+    assert merged['runs']['dff']['0']['command'] == 'part dff 0'
+    assert list(merged['results'])[:2] == ['per-frame', 'dff']
+    assert merged['cpu_min'] == pytest.approx(10 * 1.5)
+    assert claims_of(merged) == {
+        'ATEN ahead of per-frame on hard frames by more than 2 std': 'yes',
+        'ATEN >= DFF': 'yes',
+        'convGRU better than averaging': 'yes',
+        'flow alignment better than none': 'yes',
+        'efficient ATEN within 1 point of faithful': 'yes'}
+    merged.update(merge_command='merge', date='today')
+    page = study.markdown(merged)
+    assert '| aten | 3 | 1.0 ± 0.0 | 42.0 ± 2.6 |' in page
+    assert '| dff | 1 | 1.0 | 39.0 |' in page
+    assert 'difference 10.0, 2 std 4.0' in page
+    assert study.SCHEMA in page
+
+
+def test_merge_claims_no_and_not_answerable(tmp_path):
+    runs = str(tmp_path)
+    # aten ahead on hard frames by 3 < 2 x 2; DFF, averaging and no
+    # alignment better; efficient 1.5 points behind
+    for seed, (pf, at) in enumerate([(10, 13), (12, 15), (14, 17)]):
+        write_run(runs, 'per-frame', seed, 30.0, pf)
+        write_run(runs, 'aten', seed, 40.0, at)
+    write_run(runs, 'dff', 0, 40.5, 15.0)
+    write_run(runs, 'aten-avg', 0, 40.0, 15.0)  # equal is not better
+    write_run(runs, 'aten-efficient', 0, 38.5, 15.0)
+    merged = study.merge_runs(study.load_runs(runs))
+    assert claims_of(merged) == {
+        'ATEN ahead of per-frame on hard frames by more than 2 std': 'no',
+        'ATEN >= DFF': 'no',
+        'convGRU better than averaging': 'no',
+        'flow alignment better than none': 'n/a',  # no aten-noalign run
+        'efficient ATEN within 1 point of faithful': 'no'}
+    # one seed each: no std, the first claim cannot be answered
+    one = [r for r in study.load_runs(runs) if r['seed'] == 0]
+    assert claims_of(study.merge_runs(one))[
+        'ATEN ahead of per-frame on hard frames by more than 2 std'] == 'n/a'
+
+
+def test_merge_refuses_runs_of_other_budgets(tmp_path):
+    write_run(str(tmp_path), 'aten', 0, 40.0, 20.0, iters=10)
+    odd = write_run(str(tmp_path), 'dff', 0, 40.0, 20.0, iters=20)
+    with pytest.raises(ValueError, match='dff.*iters'):
+        study.merge_runs(study.load_runs(str(tmp_path)))
+    os.remove(odd)
+    with open(odd, 'w') as f:
+        json.dump(dict(model='dff'), f)
+    with pytest.raises(ValueError, match='not a study run'):
+        study.load_runs(str(tmp_path))
+    with pytest.raises(FileNotFoundError, match='no per-run results'):
+        study.load_runs(str(tmp_path / 'empty'))
+
+
+# -- one part end to end -------------------------------------------------
+TINY_SET = dict(num_videos=3, num_frames=12, size=[96, 64], annotate_every=2,
+                degrade_ratio=0.5)
+
+
+def run_tool(*args):
+    return subprocess.run([sys.executable, TOOL, *args],
+                          capture_output=True, text=True, cwd=REPO)
+
+
+def test_one_part_then_merge(tmp_path):
+    work, data = str(tmp_path / 'work'), str(tmp_path / 'data')
+    common = ['--work-dir', work, '--data-root', data]
+    part = run_tool('--model', 'per-frame', '--seed', '3', '--iters', '2',
+                    '--fps-frames', '3', '--fps-warmup', '1',
+                    '--fps-rounds', '1',
+                    '--set-args', json.dumps(TINY_SET), *common)
+    assert part.returncode == 0, part.stderr[-3000:]
+    with open(osp.join(work, 'runs', 'per-frame', 'seed_3.json')) as f:
         record = json.load(f)
-    assert record['settings']['iters'] == 2
-    assert record['settings']['seed'] == 3
-    assert [m['name'] for m in record['models']] == [
-        'parsing-rcnn_tiny_synthetic', 'dff_tiny_synthetic']
-    for m in record['models']:
-        assert m['iters'] == 2  # the same budget for every config
-        assert m['fps'] > 0 and osp.isfile(m['checkpoint'])
-        assert len(m['fps_rounds']) == 1
-        for subset in ('all', 'degraded'):
-            assert set(m[subset]) >= {'mIoU', 'APr', 'APr_vol',
-                                      'APr_vol_nanmean', 'num_frames'}
-    doc = (tmp / 'doc' / 'study.md').read_text()
-    assert '| parsing-rcnn_tiny_synthetic | 2 |' in doc
-    assert '| dff_tiny_synthetic | 2 |' in doc
-    assert record['command'] in doc
-    assert 'hand notes' in doc and 'stale table' not in doc
-    png = tmp / 'doc' / 'study.png'
-    assert png.is_file() and png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
-    assert out["models"][0]["name"] == record["models"][0]["name"]
-
-
-def test_degraded_numbers_come_from_the_degraded_frames(study):
-    tmp, out = study
-    root = str(tmp / 'data')
-    with open(osp.join(root, 'summary.json')) as f:
-        summary = json.load(f)
-    val = summary['splits']['val']
-    expected = degraded_annotated_from_meta(root, val)
-    assert expected > 0, 'the tiny set must have degraded annotated frames'
-    n_annotated = sum(
-        len(os.listdir(osp.join(root, 'VIP_Fine', 'Annotations',
-                                'Category_ids', v))) for v in val)
-    assert out['settings']['val_degraded_annotated_frames'] == expected
-    for m in out['models']:
-        assert m['degraded']['num_frames'] == expected
-        assert m['all']['num_frames'] == n_annotated
-    assert n_annotated > expected
+    assert record['seed'] == 3 and record['iters'] == 2
+    assert record['fps'] > 0 and osp.isfile(record['checkpoint'])
+    # every subset evaluated on exactly its frames, read from the meta
+    # files independently of the tool (VIP ids 1, 3, ... are annotated)
+    with open(osp.join(data, 'summary.json')) as f:
+        val = json.load(f)['splits']['val']
+    hard = clean = 0
+    for video in val:
+        with open(osp.join(data, 'meta', f'{video}.json')) as f:
+            flags = set(json.load(f)['hard_frames'])
+        annotated = set(range(1, TINY_SET['num_frames'] + 1, 2))
+        hard += len(annotated & flags)
+        clean += len(annotated - flags)
+    m = record['metrics']
+    assert (m['hard']['num_frames'], m['clean']['num_frames']) == (hard,
+                                                                   clean)
+    assert m['all']['num_frames'] == hard + clean and hard > 0
+    assert 0 <= m['all']['mIoU'] <= 100
+    # the same part again is refused, the result kept
+    again = run_tool('--model', 'per-frame', '--seed', '3', *common)
+    assert again.returncode == 1
+    assert 'error:' in again.stderr and '--overwrite' in again.stderr
+    # --retime: the fps of the finished parts timed again (2 rounds), the
+    # rest of the result kept
+    retimed = run_tool('--retime', '--fps-frames', '3', '--fps-warmup', '1',
+                       '--fps-rounds', '2', *common)
+    assert retimed.returncode == 0, retimed.stderr[-3000:]
+    with open(osp.join(work, 'runs', 'per-frame', 'seed_3.json')) as f:
+        after = json.load(f)
+    assert len(after['fps_rounds']) == 2 and after['fps'] > 0
+    assert after['fps'] == pytest.approx(sum(after['fps_rounds']) / 2)
+    assert {k: v for k, v in after.items() if not k.startswith('fps')} == {
+        k: v for k, v in record.items() if not k.startswith('fps')}
+    record = after
+    # a video model without its per-frame start is refused
+    dff = run_tool('--model', 'dff', '--seed', '0', '--set-args',
+                   json.dumps(TINY_SET), *common)
+    assert dff.returncode == 1 and '--model per-frame --seed 0' in dff.stderr
+    # merge: JSON and page, the page's notes kept
+    doc, out = tmp_path / 'study.md', tmp_path / 'study.json'
+    doc.write_text('stale table\n' + NOTES + '\nhand notes\n')
+    merged = run_tool('--merge', '--doc', str(doc), '--json', str(out),
+                      *common)
+    assert merged.returncode == 0, merged.stderr[-3000:]
+    record_merged = json.loads(out.read_text())
+    assert record_merged['results']['per-frame']['3'] == record['metrics']
+    page = doc.read_text()
+    assert 'hand notes' in page and 'stale table' not in page
+    assert '| per-frame | 1 |' in page

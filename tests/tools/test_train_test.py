@@ -1,7 +1,6 @@
 """tools/train.py and tools/test.py end to end on the tiny per-frame config
 and a tiny synthetic set, through the real Runner."""
 import glob
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -20,18 +19,14 @@ CONFIG = osp.join(REPO, 'configs', 'parsing_rcnn',
                   'parsing-rcnn_tiny_synthetic.py')
 
 
-def load_tool(relpath):
-    """Import a script of tools/ as a module (to call its main(argv))."""
-    path = osp.join(REPO, relpath)
-    name = 'tool_' + relpath.replace('/', '_').replace('.py', '')
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture(scope='module')
+def train_tool(load_tool):
+    return load_tool('tools/train.py')
 
 
-train_tool = load_tool('tools/train.py')
-test_tool = load_tool('tools/test.py')
+@pytest.fixture(scope='module')
+def test_tool(load_tool):
+    return load_tool('tools/test.py')
 
 
 def data_options(root, run):
@@ -53,7 +48,7 @@ def train_log(work_dir, timestamp):
 
 
 @pytest.fixture(scope='module')
-def trained(tmp_path_factory):
+def trained(tmp_path_factory, train_tool):
     from aten_mm.datasets.synthetic import generate_dataset
     root = str(tmp_path_factory.mktemp('tools') / 'synthetic')
     # 4 videos -> 2 train / 1 val / 1 test; 9 frames, annotated 1, 5, 9
@@ -89,7 +84,7 @@ def test_train_runs_trains_and_validates(trained):
     assert len(val) == 1 and 0.0 <= val[0]['vip/mIoU'] <= 100.0
 
 
-def test_resume_continues_from_the_checkpoint_epoch(trained):
+def test_resume_continues_from_the_checkpoint_epoch(trained, train_tool):
     work_dir = trained['work_dir']
     opts = data_options(trained['root'], 'resume')
     opts[opts.index('train_cfg.max_epochs=2')] = 'train_cfg.max_epochs=3'
@@ -103,7 +98,8 @@ def test_resume_continues_from_the_checkpoint_epoch(trained):
     assert [(e['epoch'], e['step']) for e in train] == [(2, 6), (3, 9)]
 
 
-def test_resume_is_exact_without_a_configured_seed(trained, tmp_path):
+def test_resume_is_exact_without_a_configured_seed(trained, tmp_path,
+                                                   train_tool):
     """The tiny config run without a seed (``trained`` deletes the one the
     shipped config sets). Resuming its epoch-1 checkpoint twice (each new
     run draws its own fresh seed) gives the same weights as each other and
@@ -130,16 +126,8 @@ def test_resume_is_exact_without_a_configured_seed(trained, tmp_path):
         assert torch.equal(resumed[0][key], expected[key]), key
 
 
-def test_randomness_can_be_overridden():
-    args = train_tool.parse_args([
-        CONFIG, '--cfg-options', 'randomness.seed=0',
-        'randomness.deterministic=True', 'randomness.diff_rank_seed=True'])
-    cfg = train_tool.build_config(args)
-    assert cfg.randomness == dict(seed=0, deterministic=True,
-                                  diff_rank_seed=True)
-
-
-def test_test_prints_metrics_and_writes_official_files(trained, capsys):
+def test_test_prints_metrics_and_writes_official_files(trained, capsys,
+                                                       test_tool):
     root, work_dir = trained['root'], trained['work_dir']
     out_dir = osp.join(work_dir, 'official')
     metrics = test_tool.main([
@@ -166,7 +154,7 @@ def test_test_prints_metrics_and_writes_official_files(trained, capsys):
     assert np.array(Image.open(overlays[0])).shape == (64, 96, 3)
 
 
-def test_user_errors_are_clear(trained, tmp_path):
+def test_user_errors_are_clear(trained, tmp_path, train_tool, test_tool):
     with pytest.raises(FileNotFoundError, match='missing.py'):
         train_tool.main([str(tmp_path / 'missing.py')])
     with pytest.raises(ConfigError, match='trian_cfg'):
@@ -175,16 +163,6 @@ def test_user_errors_are_clear(trained, tmp_path):
         test_tool.main([CONFIG, str(tmp_path / 'nothing.pth')])
     with pytest.raises(FileNotFoundError, match='gone.pth'):
         train_tool.main([CONFIG, '--resume', str(tmp_path / 'gone.pth')])
-
-
-def test_amp_on_cpu_falls_back_to_fp32():
-    args = train_tool.parse_args([CONFIG, '--amp', '--auto-scale-lr'])
-    cfg = train_tool.build_config(args)
-    assert cfg.optim_wrapper.type == 'OptimWrapper'  # no CUDA here
-    assert cfg.auto_scale_lr.enable is True
-    args = train_tool.parse_args([CONFIG, '--resume'])
-    cfg = train_tool.build_config(args)
-    assert cfg.resume is True and cfg.load_from is None
 
 
 def _run_script(script, *args):
@@ -203,7 +181,7 @@ def _run_script(script, *args):
     return proc.stdout
 
 
-def test_two_process_gloo_training_and_testing(trained, tmp_path):
+def test_two_process_gloo_training_and_testing(trained, tmp_path, test_tool):
     """dist_train.sh with 2 CPU processes over gloo: DDP training, then the
     distributed evaluation (both ranks share the val videos); its metrics
     equal a single-process tools/test.py run of the checkpoint it wrote.
@@ -232,39 +210,7 @@ def test_two_process_gloo_training_and_testing(trained, tmp_path):
     assert single['vip/mIoU'] == pytest.approx(dist_miou[0], abs=1e-3)
 
 
-def test_bad_out_and_resume_files_fail_before_any_work(tmp_path):
-    """Checked while the config is built, before the Runner exists."""
-    import torch
-    ckpt = tmp_path / 'c.pth'
-    torch.save(dict(state_dict={}), str(ckpt))
-    folder = tmp_path / 'preds.pkl'
-    folder.mkdir()
-    args = test_tool.parse_args([CONFIG, str(ckpt), '--out', str(folder)])
-    with pytest.raises(ConfigError, match='is an existing directory'):
-        test_tool.build_config(args)
-    args = test_tool.parse_args(
-        [CONFIG, str(ckpt), '--out', str(tmp_path / 'no' / 'p.pkl')])
-    with pytest.raises(FileNotFoundError, match='does not exist'):
-        test_tool.build_config(args)
-    work = tmp_path / 'work'
-    work.mkdir()
-    marker = work / 'last_checkpoint'
-    marker.write_text('')
-    args = train_tool.parse_args([CONFIG, '--work-dir', str(work),
-                                  '--resume'])
-    with pytest.raises(ValueError, match=f'{marker} is empty'):
-        train_tool.build_config(args)
-    marker.write_text(str(tmp_path / 'epoch_9.pth') + '\n')
-    with pytest.raises(FileNotFoundError, match='epoch_9.pth'):
-        train_tool.build_config(args)
-    marker.write_bytes(b'\xff\xfe')
-    with pytest.raises(ValueError, match='not UTF-8 text'):
-        train_tool.build_config(args)
-    marker.write_text(str(ckpt))
-    assert train_tool.build_config(args).resume is True
-
-
-def test_onnxruntime_backend_gives_the_pytorch_metrics(trained):
+def test_onnxruntime_backend_gives_the_pytorch_metrics(trained, test_tool):
     """``--backend onnxruntime`` (docs/deployment.md): the same test loop
     and metric through the exported graphs, equal to 0.1 point."""
     root, work_dir = trained['root'], trained['work_dir']

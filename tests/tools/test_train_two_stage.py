@@ -11,11 +11,12 @@ from mmengine.config import Config
 from aten_mm.registry import MODELS
 
 REPO = osp.join(osp.dirname(__file__), '..', '..')
-sys.path.insert(0, osp.join(REPO, 'tools'))
-import train_two_stage  # noqa: E402
-
 VIDEO = osp.join(REPO, 'configs', 'aten', 'aten_tiny_synthetic.py')
-PER_FRAME = osp.join(REPO, train_two_stage.PER_FRAME_CONFIG)
+
+
+@pytest.fixture(scope='module')
+def train_two_stage(load_tool):
+    return load_tool('tools/train_two_stage.py')
 
 
 def _build(cfg_path, overrides=None, seed=0):
@@ -38,8 +39,9 @@ def _flatten(prefix, value):
 
 
 def test_video_model_starts_from_the_per_frame_and_flow_checkpoints(
-        tmp_path):
-    per_frame = _build(PER_FRAME, seed=1)
+        tmp_path, train_two_stage):
+    per_frame = _build(osp.join(REPO, train_two_stage.PER_FRAME_CONFIG),
+                       seed=1)
     det_path = str(tmp_path / 'per_frame.pth')
     torch.save(dict(state_dict=per_frame.state_dict()), det_path)
     # a flow-pretraining checkpoint of configs/flownet holds motion.*
@@ -63,7 +65,8 @@ def test_video_model_starts_from_the_per_frame_and_flow_checkpoints(
         assert torch.equal(video.motion.state_dict()[key], value), key
 
 
-def test_video_overrides_without_flow_keep_the_motion_init(tmp_path):
+def test_video_overrides_without_flow_keep_the_motion_init(tmp_path,
+                                                           train_two_stage):
     over = train_two_stage.video_overrides(str(tmp_path / 'det.pth'))
     assert set(over['model']) == {'detector'}
     assert over['model']['detector']['init_cfg'] == dict(
@@ -83,7 +86,7 @@ def test_cli_missing_checkpoint_is_one_error_line(tmp_path):
     assert not osp.exists(tmp_path / 'wd')
 
 
-def test_nested_cfg_options():
+def test_nested_cfg_options(train_two_stage):
     assert train_two_stage.nested(
         {'train_cfg.max_epochs': 1, 'optim_wrapper.optimizer.lr': 5e-4,
          'optim_wrapper.type': 'OptimWrapper'}) == dict(

@@ -4,13 +4,13 @@ import os
 import os.path as osp
 import pickletools
 import re
-import sys
 import warnings
 import zipfile
 
 import pytest
 import torch
 from mmengine.runner import Runner
+from tiny_train import TinyModel, build_runner
 
 from aten_mm.utils import (
     UnsafeCheckpointError,
@@ -20,8 +20,6 @@ from aten_mm.utils import (
 from aten_mm.utils.checkpoint import load_checkpoint_to_model
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(REPO, 'tests', 'engine'))
-from tiny_train import TinyModel, build_runner  # noqa: E402
 
 
 @pytest.fixture(scope='module')

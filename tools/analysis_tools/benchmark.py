@@ -16,7 +16,7 @@ generator) once, resized to ``--size`` on the longer side and shared. A
 config first gets untimed warm-up frames (at least ``--warmup``, rounded up
 to whole segments that cover the stream's start-up delay ``(p + 1)·l``),
 then the ``--frames`` timed frames, fed one per call in stream mode. The
-Eq.-8 terms are timed inside that run (:mod:`aten_mm.apis.benchmark`).
+Eq.-8 terms are timed inside that run (:mod:`aten_mm.utils.benchmark.speed`).
 Weights are random (every ``init_cfg`` set to None: no download) unless
 ``--checkpoint``; the same ``--seed`` gives every config the same detector
 weights.
@@ -24,22 +24,14 @@ weights.
 The JSON has ``machine`` (cpu, threads, torch version, date) and per config
 ``fps``, ``speedup_measured`` (fps / fps of the per-frame config of the
 run: exactly 1.0 for it), ``speedup_predicted`` (Eq. 8 from the measured
-terms, see :func:`aten_mm.apis.benchmark.eq8_ratio`), ``terms_ms`` (per
+terms, see :func:`aten_mm.utils.benchmark.eq8_ratio`), ``terms_ms`` (per
 unit), ``units_per_segment`` next to ``eq8_counts``, ``peak_rss_mb``,
 ``speedup_nfeat_normalized`` (times in units of each config's own N_feat).
 """
 import argparse
-import json
-import math
-import os
-import os.path as osp
-import subprocess
-import sys
-import tempfile
 
-import numpy as np
-
-TERMS = ('N_feat', 'F', 'W', 'GRU', 'N_parse')
+from aten_mm.utils.benchmark.cli import add_timing_args
+from aten_mm.utils.benchmark.speed import run_benchmark
 
 
 def parse_args(argv=None):
@@ -66,309 +58,33 @@ def parse_args(argv=None):
                         help='timed frames (after warm-up)')
     parser.add_argument('--warmup', type=int, default=3,
                         help='least untimed frames before timing')
-    parser.add_argument('--size', type=int, default=512,
-                        help='longer side of the frames')
-    parser.add_argument('--threads', type=int, default=2,
-                        help='torch intra-op threads')
-    parser.add_argument('--seed', type=int, default=0)
+    add_timing_args(parser)
     parser.add_argument('--inference-mode', action='store_true',
                         help='torch.inference_mode instead of no_grad')
     parser.add_argument('--channels-last', action='store_true',
                         help='channels-last model and frames')
-    parser.add_argument('--no-subprocess', action='store_true',
-                        help='run the configs in this process (faster '
-                        'start; peak_rss_mb is then the running peak of '
-                        'the whole process)')
+    parser.add_argument('--no-subprocess', action='store_true', help='run '
+                        'the configs in this process (peak_rss_mb: the '
+                        "whole process's running peak)")
     parser.add_argument('--interleave', action='store_true',
                         help='step all configs in turn, one frame each, '
                         'in one process: a changing machine load hits '
                         'every config alike (peak_rss_mb is then the '
                         "process's)")
     parser.add_argument('--out', required=True, help='result JSON file')
-    parser.add_argument('--worker', help=argparse.SUPPRESS)
     return parser.parse_args(argv)
-
-
-# -- frames ----------------------------------------------------------------
-def resize_longer(frame: np.ndarray, size: int) -> np.ndarray:
-    """Resize so that the longer side is ``size`` (aspect kept)."""
-    import cv2
-    h, w = frame.shape[:2]
-    scale = size / max(h, w)
-    if scale == 1:
-        return frame
-    new = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return cv2.resize(frame, new, interpolation=cv2.INTER_LINEAR)
-
-
-def read_video(path: str, num: int, size: int) -> list:
-    """First ``num`` frames of a video file (BGR, resized)."""
-    import cv2
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'--video: file "{path}" does not exist')
-    cap = cv2.VideoCapture(path)
-    if not cap.isOpened():
-        raise ValueError(f'--video: OpenCV cannot open "{path}" (expected a '
-                         'readable video file, e.g. .mp4/.avi)')
-    frames = []
-    while len(frames) < num:
-        ok, frame = cap.read()
-        if not ok:
-            break
-        frames.append(resize_longer(frame, size))
-    cap.release()
-    if len(frames) < num:
-        raise ValueError(f'--video: "{path}" gave {len(frames)} decodable '
-                         f'frames, the benchmark needs {num} (warm-up + '
-                         '--frames); the file is short or corrupt')
-    return frames
-
-
-def render_synthetic(num: int, size: int, seed: int = 0) -> list:
-    """``num`` frames of one synthetic video (16:9, longer side ``size``),
-    rendered in memory with :mod:`aten_mm.datasets.synthetic`."""
-    from aten_mm.datasets.synthetic.generator import make_video
-    from aten_mm.datasets.synthetic.scene import render_image, render_labels
-    width, height = size, max(32, round(size * 9 / 16))
-    video = make_video(seed, 0, (width, height), num)
-    frames = []
-    for t in range(num):
-        cat, hum, poses = render_labels(video, t)
-        frames.append(render_image(video, t, cat, hum, poses,
-                                   np.random.default_rng([seed, 0, 2, t])))
-    return frames
-
-
-def config_schedule(path: str) -> dict:
-    """``l`` and ``p`` of a config without building its model."""
-    from aten_mm.apis.config import load_config
-    model = load_config(path, check_keys=False).model
-    return dict(l=int(model.get('key_interval', 1)),
-                p=int(model.get('num_refs', 0) or 0))
-
-
-# -- one config (in its own process) -----------------------------------------
-def build_model(config: str, checkpoint, args):
-    """A model of ``config`` in eval mode: random weights (seeded, no
-    download) or ``checkpoint``, built by :func:`aten_mm.apis.init_model`."""
-    import torch
-
-    from aten_mm.apis import init_model
-
-    torch.manual_seed(args.seed)
-    model = init_model(config, checkpoint or None, init_weights=True)
-    if args.channels_last:
-        model = model.to(memory_format=torch.channels_last)
-    return model
-
-
-def run_worker(args) -> None:
-    """Build the job's models, run their streams (one after the other, or
-    in turn with ``interleave``), write the raw results (JSON list)."""
-    import resource
-
-    import torch
-
-    from aten_mm.apis import benchmark as bm
-
-    with open(args.worker) as f:
-        job = json.load(f)
-    torch.set_num_threads(args.threads)
-    frames = np.load(job['frames'])
-    runs, scheds, results = [], [], []
-    for item in job['items']:
-        model = build_model(item['config'], item['checkpoint'], args)
-        scheds.append(bm.model_schedule(model))
-        samples = bm.build_samples(list(frames[item['offset']:]),
-                                   model.data_preprocessor)
-        if item.get('backend', 'pytorch') == 'onnxruntime':
-            from aten_mm.deployment import use_onnxruntime
-            use_onnxruntime(model, item.get('onnx_dir'),
-                            example=samples[0][0])
-        run = bm.StreamRun(model, samples, item['warmup'],
-                           channels_last=args.channels_last,
-                           inference_mode=args.inference_mode)
-        if job['interleave']:
-            runs.append(run)
-        else:
-            results.append(bm.run_stream(
-                model, samples, item['warmup'], args.channels_last,
-                args.inference_mode))
-            del model, samples, run
-    if job['interleave']:
-        results = bm.run_interleaved(runs)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    for res, sched, item in zip(results, scheds, job['items']):
-        res.update(schedule=sched, warmup=item['warmup'], peak_rss_mb=rss)
-    with open(job['out'], 'w') as f:
-        json.dump(results, f)
-
-
-def print_table(results: list) -> None:
-    """Per-config table: fps, speed-ups, per-unit terms, RSS."""
-    head = (f"{'config':44s} {'fps':>6s} {'meas':>6s} {'pred':>6s} "
-            f"{'norm':>6s} "
-            + ' '.join(f'{t:>8s}' for t in TERMS) + f" {'ovh':>6s}"
-            + f" {'RSS MB':>7s}")
-    print(head)
-    print('-' * len(head))
-    for r in results:
-        def fmt(v):
-            return '   n/a' if v is None else f'{v:6.2f}'
-        terms = ' '.join(f"{r['terms_ms'][t]:8.1f}" for t in TERMS)
-        name = osp.basename(r['config'])
-        if r.get('backend', 'pytorch') != 'pytorch':
-            name = f"{name[:32]} [{r['backend']}]"
-        print(f"{name[:44]:44s} {r['fps']:6.3f} "
-              f"{fmt(r['speedup_measured'])} "
-              f"{fmt(r['speedup_predicted'])} "
-              f"{fmt(r.get('speedup_nfeat_normalized'))} {terms} "
-              f"{r['overhead_ms_per_frame']:6.1f} {r['peak_rss_mb']:7.0f}")
-    print('meas/pred: measured / Eq.-8 speed-up over the per-frame '
-          'config; norm: measured, times in units of each own N_feat')
-    print('terms: ms per unit (N_feat/image, F/pair, W/map, GRU/call, '
-          'N_parse/frame); ovh: ms per frame outside the terms')
 
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    if args.worker:
-        run_worker(args)
-        return {}
-    from aten_mm.apis import benchmark as bm
-    for path in args.configs:
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'config "{path}" does not exist')
-    if args.frames < 1 or args.warmup < 0 or args.size < 32:
-        raise ValueError('expected --frames >= 1, --warmup >= 0 and '
-                         f'--size >= 32, got {args.frames}, {args.warmup}, '
-                         f'{args.size}')
-    ckpts = args.checkpoint or [None] * len(args.configs)
-    if len(ckpts) != len(args.configs):
-        raise ValueError(f'--checkpoint: give one per config '
-                         f"({len(args.configs)}), 'none' for random "
-                         f'weights; got {len(ckpts)}')
-    ckpts = [None if c in (None, 'none') else c for c in ckpts]
-    backends = args.backend or ['pytorch'] * len(args.configs)
-    onnx_dirs = args.onnx_dir or [None] * len(args.configs)
-    for flag, values in (('--backend', backends), ('--onnx-dir', onnx_dirs)):
-        if len(values) != len(args.configs):
-            raise ValueError(f'{flag}: give one per config '
-                             f'({len(args.configs)}), got {len(values)}')
-    onnx_dirs = [None if d in (None, 'none') else d for d in onnx_dirs]
-    for c in ckpts:
-        if c is not None and not osp.isfile(c):
-            raise FileNotFoundError(f'--checkpoint "{c}" does not exist')
-    scheds = [config_schedule(c) for c in args.configs]
-    warm = [bm.steady_warmup(dict(s, flow=True, encoder=False), args.warmup)
-            for s in scheds]
-    for s in scheds:
-        if args.frames % s['l']:
-            print(f"warning: --frames {args.frames} is not a multiple of "
-                  f"l={s['l']}: the timed frames are not whole segments")
-    lead = max(warm)
-    total = lead + args.frames
-    if args.video:
-        frames = read_video(args.video, total, args.size)
-    else:
-        frames = render_synthetic(total, args.size, args.seed)
-    items = [dict(config=c, checkpoint=k, offset=lead - w, warmup=w,
-                  backend=b, onnx_dir=d)
-             for c, k, w, b, d in zip(args.configs, ckpts, warm, backends,
-                                      onnx_dirs)]
-    # one fresh process per config (peak RSS of that config), or one
-    # process stepping every config in turn (--interleave)
-    groups = [items] if args.interleave else [[it] for it in items]
-    results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        frames_file = osp.join(tmp, 'frames.npy')
-        np.save(frames_file, np.stack(frames))
-        for i, group in enumerate(groups):
-            job = dict(items=group, frames=frames_file,
-                       interleave=args.interleave,
-                       out=osp.join(tmp, f'result{i}.json'))
-            job_file = osp.join(tmp, f'job{i}.json')
-            with open(job_file, 'w') as f:
-                json.dump(job, f)
-            cmd = [sys.executable, osp.abspath(__file__), group[0]['config'],
-                   '--synthetic', '--out', job['out'], '--worker', job_file,
-                   '--threads', str(args.threads), '--seed', str(args.seed)]
-            if args.inference_mode:
-                cmd.append('--inference-mode')
-            if args.channels_last:
-                cmd.append('--channels-last')
-            for it in group:
-                print(f"[{items.index(it) + 1}/{len(items)}] "
-                      f"{it['config']} (warm-up {it['warmup']}, "
-                      f'{args.frames} timed frames)', flush=True)
-            if args.no_subprocess:
-                run_worker(parse_args(cmd[2:]))
-            elif subprocess.run(cmd).returncode != 0:
-                raise RuntimeError(
-                    'benchmark of ' + ', '.join(it['config'] for it in group)
-                    + ' failed (see the traceback above)')
-            with open(job['out']) as f:
-                raw = json.load(f)
-            for it, res in zip(group, raw):
-                res['config'] = it['config']
-                res['checkpoint'] = it['checkpoint']
-                res['backend'] = it['backend']
-                results.append(res)
-    # the reference: the first per-frame config on PyTorch (else on any
-    # backend)
-    per_frame = [r for r in results if r['schedule']['kind'] == 'per-frame']
-    base = next((r for r in per_frame if r['backend'] == 'pytorch'),
-                per_frame[0] if per_frame else None)
-    out = []
-    for r in results:
-        res = bm.summarize(r, r['schedule'],
-                           base['terms_ms'] if base else None)
-        if base is None:
-            res['speedup_measured'] = None
-            res['speedup_predicted'] = None
-        else:
-            res['speedup_measured'] = res['fps'] / base['fps']
-            pred, meas = res['speedup_predicted'], res['speedup_measured']
-            res['prediction_error'] = meas / pred - 1.0
-            # the same speed-up with every config's time counted in units
-            # of its own N_feat (the identical module on identical frames):
-            # robust to a machine load that drifts between configs
-            own, ref = res['terms_ms']['N_feat'], base['terms_ms']['N_feat']
-            if own > 0 and ref > 0:
-                res['speedup_nfeat_normalized'] = (
-                    (1000.0 * base['seconds'] / base['frames'] / ref) /
-                    (1000.0 * res['seconds'] / res['frames'] / own))
-        out.append(res)
-    report = dict(
-        machine=bm.machine_info(args.threads),
-        settings=dict(frames=args.frames, warmup=args.warmup,
-                      size=args.size, shape=list(frames[0].shape[:2]),
-                      source=args.video or 'synthetic', seed=args.seed,
-                      inference_mode=args.inference_mode,
-                      channels_last=args.channels_last,
-                      interleave=args.interleave,
-                      rss_scope='process' if (
-                          args.no_subprocess or args.interleave) else
-                      'config',
-                      baseline=base['config'] if base else None),
-        results=out)
-    print_table(out)
-    if base is None:
-        print('note: no per-frame config in the run: speed-ups are n/a')
-    folder = osp.dirname(osp.abspath(args.out))
-    os.makedirs(folder, exist_ok=True)
-    with open(args.out, 'w') as f:
-        json.dump(report, f, indent=2, default=_jsonable)
-    print(f'wrote {args.out}')
-    return report
-
-
-def _jsonable(obj):
-    if isinstance(obj, (np.floating, np.integer)):
-        return obj.item()
-    if isinstance(obj, float) and math.isnan(obj):
-        return None
-    raise TypeError(f'not JSON serialisable: {type(obj).__name__}')
+    return run_benchmark(
+        args.configs, args.out, video=args.video,
+        checkpoints=args.checkpoint, backends=args.backend,
+        onnx_dirs=args.onnx_dir, frames=args.frames, warmup=args.warmup,
+        size=args.size, threads=args.threads, seed=args.seed,
+        inference_mode=args.inference_mode,
+        channels_last=args.channels_last, in_process=args.no_subprocess,
+        interleave=args.interleave)
 
 
 if __name__ == '__main__':

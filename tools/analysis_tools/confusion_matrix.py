@@ -38,14 +38,12 @@ from aten_mm.apis.config import ConfigError
 from aten_mm.datasets.vip_classes import VIP_CLASSES, VIP_FLIP_PAIRS
 from aten_mm.evaluation.functional import (
     confusion_matrix,
+    read_frame_list,
     read_label_png,
     segmentation_scores,
     vip_prediction_paths,
 )
 from aten_mm.visualization.draw_parsing import colorize_part_map
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from eval_vip import read_frame_list  # noqa: E402
 
 
 def parse_args(argv=None):

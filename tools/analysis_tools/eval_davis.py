@@ -22,7 +22,7 @@ from mmengine.utils import ProgressBar
 from PIL import Image
 
 from aten_mm.apis.cli import run_tool
-from aten_mm.datasets.base_video_dataset import list_frames, read_lines
+from aten_mm.datasets.video_files import list_frames, read_lines
 from aten_mm.evaluation import DAVISMetric
 from aten_mm.evaluation.functional import read_label_png
 from aten_mm.utils.path_check import check_relative_name

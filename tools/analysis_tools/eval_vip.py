@@ -22,10 +22,9 @@ from aten_mm.evaluation import VIPMetric
 from aten_mm.evaluation.functional import (
     load_vip_gt,
     load_vip_prediction,
-    read_table,
+    read_frame_list,
     vip_prediction_paths,
 )
-from aten_mm.utils.path_check import check_relative_name
 from aten_mm.utils.text_io import dump_json
 
 
@@ -48,22 +47,6 @@ def parse_args(argv=None):
                         help='write the scores (in %%) to this json file '
                         '(an undefined score, NaN, is written as null)')
     return parser.parse_args(argv)
-
-
-def read_frame_list(path: str) -> list:
-    """``(video, frame)`` pairs of an id list (``videoN/000000000001``)."""
-    frames = []
-    for lineno, (name, ) in read_table(path, (str, ), '"<video>/<frame>"'):
-        parts = name.split('/')
-        if len(parts) != 2:
-            raise ValueError(f'{path}:{lineno}: expected '
-                             f'"<video>/<frame>", got {name!r}')
-        for part in parts:
-            check_relative_name(part, f'{path}:{lineno}')
-        frames.append((parts[0], osp.splitext(parts[1])[0]))
-    if not frames:
-        raise ValueError(f'{path}: no frame listed')
-    return frames
 
 
 def gt_paths(ann_root: str, video: str, frame: str) -> dict:

@@ -12,7 +12,8 @@ moving), and its first N frames are written to ``video_N.mp4`` (mp4v) for
 every N of ``--frames``. The demo then runs on each in its own subprocess
 (stream mode, ``--config``, default the tiny ATEN, random weights saved as
 a checkpoint) and the child reports the peak resident set size of its own
-address space at its end (``VmHWM``; see :func:`run_measured`), so every
+address space at its end (``VmHWM``; see
+:func:`aten_mm.utils.benchmark.peak_rss.run_measured`), so every
 number is that run's own. Each output is checked: it must exist under its
 final name, decode with OpenCV and hold exactly N frames of the input's
 size.
@@ -27,12 +28,11 @@ import glob
 import json
 import os
 import os.path as osp
-import subprocess
-import sys
 import tempfile
-import time
 
-import cv2
+from aten_mm.utils.benchmark import save_random_checkpoint
+from aten_mm.utils.benchmark.frames import count_frames, write_video
+from aten_mm.utils.benchmark.peak_rss import run_measured
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEFAULT_CONFIG = osp.join(REPO, 'configs', 'aten', 'aten_tiny_synthetic.py')
@@ -80,98 +80,12 @@ def render_frames(work_dir: str, num_frames: int, size, seed: int) -> list:
     return files
 
 
-def write_video(path: str, files: list, fps: float = 25.0) -> None:
-    """Write frame files to an mp4v video."""
-    first = cv2.imread(files[0])
-    h, w = first.shape[:2]
-    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'), fps,
-                             (w, h))
-    for name in files:
-        writer.write(cv2.imread(name))
-    writer.release()
-
-
-def random_checkpoint(config: str, path: str, seed: int) -> str:
-    """Save the randomly initialised model of ``config`` as a checkpoint."""
-    import torch
-
-    from aten_mm.apis import init_model
-    torch.manual_seed(seed)
-    model = init_model(config)
-    torch.save(dict(state_dict=model.state_dict(), meta=dict()), path)
-    return path
-
-
-def count_frames(path: str):
-    """``(frames, (h, w))`` of a video decoded to its end with OpenCV."""
-    cap = cv2.VideoCapture(path)
-    count, shape = 0, None
-    while True:
-        ok, frame = cap.read()
-        if not ok:
-            break
-        shape = frame.shape[:2]
-        count += 1
-    cap.release()
-    return count, shape
-
-
-# Runs a Python script as __main__ and, however it ends, writes the peak
-# RSS of its own address space (VmHWM; reset by exec) to the file named by
-# $ATEN_PEAK_RSS_FILE.
-_PEAK_WRAPPER = """
-import os, runpy, sys
-sys.argv = sys.argv[1:]
-sys.path[0] = os.path.dirname(os.path.abspath(sys.argv[0]))
-try:
-    runpy.run_path(sys.argv[0], run_name='__main__')
-finally:
-    with open('/proc/self/status') as f:
-        kib = [line.split()[1] for line in f if line.startswith('VmHWM')]
-    with open(os.environ['ATEN_PEAK_RSS_FILE'], 'w') as f:
-        f.write(kib[0])
-"""
-
-
-def run_measured(script: str, args: list, env: dict = None,
-                 log: str = os.devnull) -> dict:
-    """Run a Python script in a subprocess; exit code, peak RSS, time.
-
-    The peak is the child's own ``VmHWM`` (Linux), read by the child itself
-    at its end. Not ``ru_maxrss`` of ``os.wait4`` or ``RUSAGE_CHILDREN``:
-    those include the memory of the (large) parent the child was forked
-    from before its ``exec``.
-
-    Args:
-        script (str): The Python file (run as ``__main__``).
-        args (list): Its command-line arguments.
-        env (dict, optional): Environment (default: this one).
-        log (str): File for the child's stdout and stderr.
-
-    Returns:
-        dict: ``returncode``, ``peak_rss_mb``, ``seconds``.
-    """
-    with tempfile.NamedTemporaryFile('r', suffix='.rss') as peak:
-        env = dict(os.environ if env is None else env,
-                   ATEN_PEAK_RSS_FILE=peak.name)
-        start = time.perf_counter()
-        with open(log, 'w') as f:
-            code = subprocess.call(
-                [sys.executable, '-c', _PEAK_WRAPPER, script, *args],
-                stdout=f, stderr=subprocess.STDOUT, env=env)
-        seconds = time.perf_counter() - start
-        text = peak.read().strip()
-    return dict(returncode=code,
-                peak_rss_mb=int(text) / 1024.0 if text else float('nan'),
-                seconds=seconds)
-
-
 def run_demo(video: str, config: str, checkpoint: str, out: str,
              threads: int = 1, log: str = os.devnull) -> dict:
-    """Run ``demo/video_demo.py`` in a subprocess (see run_measured)."""
+    """Run ``demo/video_demo.py`` in a subprocess (see
+    :func:`aten_mm.utils.benchmark.peak_rss.run_measured`)."""
     env = dict(os.environ, OMP_NUM_THREADS=str(threads),
                MKL_NUM_THREADS=str(threads))
-    env['PYTHONPATH'] = REPO + os.pathsep + env.get('PYTHONPATH', '')
     # --overwrite: the tool's own output of an earlier run in --work-dir
     return run_measured(DEMO, [video, config, checkpoint, '--out', out,
                                '--overwrite'], env, log)
@@ -183,7 +97,7 @@ def measure(args) -> dict:
     os.makedirs(work, exist_ok=True)
     lengths = sorted(set(args.frames))
     files = render_frames(work, max(lengths), args.size, args.seed)
-    ckpt = random_checkpoint(args.config, osp.join(work, 'random.pth'),
+    ckpt = save_random_checkpoint(args.config, osp.join(work, 'random.pth'),
                              args.seed)
     runs = []
     for n in lengths:

@@ -1,112 +1,134 @@
 #!/usr/bin/env python
-"""Synthetic accuracy study: the paper's Table 1 in miniature (issue 8/10).
+"""Synthetic accuracy study: the paper's Table 1 and §5.4 in miniature.
 
-One command trains the per-frame Parsing R-CNN, DFF and ATEN tiny configs
-(and the efficient ATEN variant when its config exists) on the same
-synthetic VIP set with the same budget (iterations, optimiser, schedule)
-and seed, evaluates each on the held-out val videos — on all annotated
-frames and on the degraded ones only (motion blur, defocus, noise: where
-the paper's temporal encoder should help, §4.3 and §5.2) — measures the
-stream-inference speed (frames per second on the same frames), and writes
+Runs in parts, so that a small machine can run it over several sittings:
 
-- ``<work-dir>/study.json``: settings, machine, date, command and per
-  config the numbers (``all``/``degraded``: ``mIoU``, ``APr``,
-  ``APr_vol``, ``APr_vol_nanmean``, ``num_frames``; ``fps``);
-- the markdown table (``--doc``, default ``docs/synthetic_study.md``);
-- the speed/accuracy plot (fps vs mIoU and vs AP^r_vol), a PNG next to
-  the markdown file and in the work dir.
+- one part trains and evaluates ONE model with ONE seed and writes
+  ``<work-dir>/runs/<model>/seed_<S>.json``::
 
-``python tools/analysis_tools/synthetic_study.py --budget-min 4``
+      python tools/analysis_tools/synthetic_study.py --model aten --seed 1
+
+  ``--model`` is a study name (``per-frame``, ``dff``, ``aten``,
+  ``aten-efficient``, ``fgfa``, ``aten-p1``, ``aten-avg``,
+  ``aten-noalign``: the tiny configs of
+  :data:`aten_mm.utils.benchmark.study.STUDY_MODELS`) or a config file.
+  Every model trains ``--iters`` iterations on the same set with the
+  config's optimiser and the same iteration schedule. With ``--init
+  per-frame`` (the default, paper §5.1) a video model's detector starts
+  from the per-frame run of the same seed (run ``--model per-frame``
+  first) and is fine-tuned end to end; ``--init scratch`` starts it from
+  random weights. The run is evaluated on the annotated val frames: all,
+  clean, hard and each kind of hard frame (the set's meta files), and its
+  stream-mode fps measured (:func:`aten_mm.utils.benchmark.stream_fps`);
+- ``--merge`` gathers every per-run JSON into ``--json`` (default
+  ``docs/synthetic_study.json``) and the page ``--doc`` (default
+  ``docs/synthetic_study.md``: schema, mean ± std over seeds, the
+  paper's claims answered yes / no; the hand-written notes after the
+  notes marker are kept);
+- ``--all`` runs every part that has no result yet (the main models with
+  every ``--seeds``, FGFA and the ablations with the first) and merges;
+- ``--retime`` times the fps of every finished part again, back to back
+  in one process (parts run at different times see different machine
+  loads), and updates their result files; ``--merge`` afterwards.
 """
 import argparse
 import datetime
 import json
 import os
 import os.path as osp
-import shutil
 import sys
 import time
 
 import numpy as np
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(REPO, 'tools', 'misc'))
-import run_demo  # noqa: E402  (the demo's train/test/config helpers)
-
-#: per-frame, DFF, ATEN, efficient ATEN (skipped when absent)
-DEFAULT_CONFIGS = (
-    'configs/parsing_rcnn/parsing-rcnn_tiny_synthetic.py',
-    'configs/dff/dff_tiny_synthetic.py',
-    'configs/aten/aten_tiny_synthetic.py',
-    'configs/aten/aten_tiny_efficient_synthetic.py',
+from aten_mm.apis.run_config import (
+    data_overrides,
+    evaluate_run,
+    train_run,
+    write_run_config,
 )
-#: the study's set: 48 videos (32 train / 8 val / 8 test; fewer training
-#: videos are learnt by heart by the tiny models), 30 % of the frames
-#: degraded, so that the val split holds ~20 degraded annotated frames.
+from aten_mm.utils.benchmark import study
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+#: the study's set: 48 videos (32 train / 8 val / 8 test), 30 % of the
+#: frames degraded, so that the val split holds ~20 degraded annotated
+#: frames (and the generator's occluded frames).
 STUDY_SET = dict(num_videos=48, num_frames=40, size=(256, 144),
                  annotate_every=5, degrade_ratio=0.3)
-METRIC_KEYS = ('mIoU', 'APr', 'APr_vol', 'APr_vol_nanmean')
-#: frames timed for fps after the warm-up frames
-WARMUP_FRAMES = 6
+#: the summary keys that describe the set (the same for every run)
+SET_KEYS = ('generator_version', 'num_videos', 'num_frames', 'width',
+            'height', 'annotate_every', 'degrade_ratio', 'occlusion_ratio',
+            'person_height', 'max_people', 'seed', 'annotated_frames',
+            'hard_frames')
 #: everything from this line on in an existing ``--doc`` is kept
 NOTES_MARKER = '<!-- notes: kept when the study rewrites this page -->'
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        description='Train per-frame / DFF / ATEN tiny configs with one '
-        'budget on a synthetic set; accuracy on all and on degraded '
-        'frames, fps, table and plot.')
+        description='Synthetic study in parts: train + evaluate one model '
+        'with one seed (--model, --seed), --merge the parts into the '
+        'JSON and the page, or --all.')
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument('--model', help='study model name ('
+                      + ', '.join(study.STUDY_MODELS) + ') or config file')
+    mode.add_argument('--merge', action='store_true',
+                      help='merge <work-dir>/runs/*/seed_*.json')
+    mode.add_argument('--all', action='store_true',
+                      help='run the missing parts, then merge')
+    mode.add_argument('--retime', action='store_true', help='time the '
+                      'fps of the finished parts again, back to back')
+    parser.add_argument('--seed', type=int, default=0,
+                        help='seed of the part (--model)')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2],
+                        help='seeds of --all (FGFA and the ablations: the '
+                        'first only)')
     parser.add_argument('--work-dir', default='work_dirs/synthetic_study')
     parser.add_argument('--data-root', default='data/synthetic_vip_study',
                         help='study set; generated when absent')
-    parser.add_argument('--configs', nargs='+', default=None,
-                        help='configs to compare (default: per-frame, DFF, '
-                        'ATEN and efficient ATEN tiny configs)')
-    parser.add_argument('--budget-min', type=float, default=4.0,
-                        help='training minutes per config on this machine: '
-                        'turned into one iteration count for all configs '
-                        '(calibrated on the slowest, ATEN)')
-    parser.add_argument('--iters', type=int, default=None,
-                        help='training iterations per config (overrides '
-                        '--budget-min)')
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--lr', type=float, default=1e-3,
-                        help='AdamW learning rate (all configs)')
-    parser.add_argument('--fps-frames', type=int, default=40,
-                        help='frames of the first val video timed for fps')
-    parser.add_argument('--fps-rounds', type=int, default=3,
-                        help='timing rounds over all models, back to back; '
-                        'the median fps is reported')
-    parser.add_argument('--reuse', action='store_true',
-                        help='take the trained checkpoints and metrics '
-                        'of <work-dir>/study.json and only re-time fps')
-    parser.add_argument('--doc', default='docs/synthetic_study.md',
-                        help='markdown file written with the table')
     parser.add_argument('--set-args', default=None,
                         help='JSON of generate_dataset arguments for a new '
                         f'set (default {json.dumps(STUDY_SET)})')
+    for flag, default, text in (
+            ('--iters', 512, 'training iterations of every run'),
+            ('--fps-frames', 40, 'frames of the first val video timed'),
+            ('--fps-warmup', 6, 'frames run before the timed ones'),
+            ('--fps-rounds', 3, 'timing rounds (the median fps is kept)')):
+        parser.add_argument(flag, type=int, default=default, help=text)
+    parser.add_argument('--init', choices=['per-frame', 'scratch'],
+                        default='per-frame', help="start of a video "
+                        "model's detector: the per-frame run of the same "
+                        'seed, or random')
+    parser.add_argument('--flow-checkpoint', help='FlowNet-S checkpoint '
+                        'of the video models (configs/flownet)')
+    parser.add_argument('--lr', type=float, help="override the configs' lr")
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace an existing result of the part')
+    parser.add_argument('--json', default='docs/synthetic_study.json',
+                        help='merged record (--merge, --all)')
+    parser.add_argument('--doc', default='docs/synthetic_study.md',
+                        help='page written by --merge / --all')
     args = parser.parse_args(argv)
-    if args.configs is None:
-        args.configs = [c for c in DEFAULT_CONFIGS
-                        if osp.isfile(osp.join(REPO, c))]
-    resolved = []
-    for c in args.configs:
-        path = c if osp.isfile(c) else osp.join(REPO, c)
-        if not osp.isfile(path):
-            parser.error(f'--configs: {c} does not exist')
-        resolved.append(path)
-    args.configs = resolved
-    if args.iters is not None and args.iters < 1:
-        parser.error('--iters must be >= 1')
-    if args.budget_min <= 0:
-        parser.error('--budget-min must be > 0')
+    if min(args.iters, args.fps_frames, args.fps_rounds) < 1 or \
+            not 0 <= args.fps_warmup <= args.fps_frames:
+        parser.error('expected --iters, --fps-frames and --fps-rounds >= 1 '
+                     'and 0 <= --fps-warmup <= --fps-frames')
+    if args.flow_checkpoint and not osp.isfile(args.flow_checkpoint):
+        parser.error(f'--flow-checkpoint: {args.flow_checkpoint} does not '
+                     'exist')
     return args
 
 
-def config_name(config: str) -> str:
-    """Short row name of a config file (its stem)."""
-    return osp.splitext(osp.basename(config))[0]
+def resolve_model(model: str) -> tuple:
+    """``(name, config path)`` of a study name or a config file."""
+    if model in study.STUDY_MODELS:
+        return model, osp.join(REPO, study.STUDY_MODELS[model])
+    if osp.isfile(model):
+        return osp.splitext(osp.basename(model))[0], osp.abspath(model)
+    raise FileNotFoundError(f'--model: {model} is neither a study model ('
+                            + ', '.join(study.STUDY_MODELS)
+                            + ') nor a config file')
 
 
 def prepare_data(args) -> dict:
@@ -117,360 +139,230 @@ def prepare_data(args) -> dict:
         set_args.update(json.loads(args.set_args))
     set_args['size'] = tuple(set_args['size'])
     if is_synthetic_set(args.data_root):
-        print(f'[study] reusing the synthetic set at {args.data_root}')
         with open(osp.join(args.data_root, 'summary.json')) as f:
             summary = json.load(f)
     else:
         if osp.isdir(args.data_root) and os.listdir(args.data_root):
-            raise SystemExit(f'error: {args.data_root} is not a synthetic '
-                             'set; pass another --data-root')
+            raise FileExistsError(f'{args.data_root} is not a synthetic '
+                                  'set; pass another --data-root')
         print(f'[study] generating the study set at {args.data_root} '
-              f'{set_args}')
-        summary = generate_dataset(args.data_root, seed=args.seed,
-                                   **set_args)
+              f'{set_args}', flush=True)
+        summary = generate_dataset(args.data_root, seed=0, **set_args)
     if not summary['splits'].get('val'):
-        raise SystemExit(f'error: {args.data_root} has no val videos')
+        raise ValueError(f'{args.data_root} has no val videos')
     return summary
 
 
-def degraded_annotated_frames(data_root: str, videos: list) -> dict:
-    """``{video: [frame_id, ...]}``: degraded frames that are annotated.
-
-    Read from ``<root>/meta/<video>.json`` and the annotation folder
-    (the frames the metric sees).
-    """
-    out = {}
-    for video in videos:
-        with open(osp.join(data_root, 'meta', f'{video}.json')) as f:
-            meta = json.load(f)
-        ann = osp.join(data_root, 'VIP_Fine', 'Annotations',
-                       'Category_ids', video)
-        annotated = {int(osp.splitext(n)[0]) for n in os.listdir(ann)}
-        out[video] = sorted(set(meta['degraded_frames']) & annotated)
-    return out
-
-
-def study_overrides(args, iters: int) -> dict:
-    """The run config shared by every model: data, seed, one iteration
-    budget, AdamW, the same lr schedule, metrics on all / degraded."""
-    overrides = run_demo.data_overrides(args.data_root, 'val')
-    warmup = max(1, min(20, iters // 10))
-    evaluator = [
-        dict(type='SubsetMetric', metric=dict(type='VIPMetric'),
-             key='degraded', values=[True, False], prefix='all'),
-        dict(type='SubsetMetric', metric=dict(type='VIPMetric'),
-             key='degraded', values=[True], prefix='degraded'),
-    ]
+def run_overrides(args, seed: int, subsets: dict, init: dict) -> dict:
+    """The run config of a part: data, seed, ``--iters`` with the same
+    warm-up and 10x lr step (at 75 %) for every model, the subsets'
+    evaluator, and the start of a video model."""
+    iters = args.iters
+    overrides = data_overrides(args.data_root, 'val')
+    evaluator = study.subset_evaluator(subsets)
     overrides.update(
-        randomness=dict(seed=args.seed),
+        randomness=dict(seed=seed),
         train_cfg=dict(_delete_=True, type='IterBasedTrainLoop',
                        max_iters=iters, val_interval=10**9,
                        val_begin=10**9),
         param_scheduler=[
             dict(type='LinearLR', start_factor=0.1, by_epoch=False,
-                 begin=0, end=warmup),
+                 begin=0, end=max(1, min(20, iters // 10))),
             dict(type='MultiStepLR', by_epoch=False, begin=0, end=iters,
-                 milestones=[max(1, int(iters * 0.8))], gamma=0.1)],
-        optim_wrapper=dict(
-            optimizer=dict(_delete_=True, type='AdamW', lr=args.lr,
-                           weight_decay=1e-4)),
+                 milestones=[max(1, int(iters * 0.75))], gamma=0.1)],
         default_hooks=dict(
             logger=dict(interval=max(1, min(20, iters // 10))),
             checkpoint=dict(by_epoch=False, interval=iters,
                             max_keep_ckpts=1)),
         log_processor=dict(by_epoch=False),
-        val_evaluator=evaluator,
-        test_evaluator=evaluator)
+        val_evaluator=evaluator, test_evaluator=evaluator)
+    if args.lr is not None:
+        overrides['optim_wrapper'] = dict(optimizer=dict(lr=args.lr))
+    if init:
+        overrides['model'] = init
     return overrides
 
 
-def calibrate_iters(config: str, args) -> int:
-    """Iterations that fit ``--budget-min`` for ``config`` (the slowest):
-    a few timed training steps through the real runner."""
-    import torch
-    from mmengine.config import Config
-
-    from aten_mm.apis import build_runner
-    path = run_demo.write_run_config(
-        config, osp.join(args.work_dir, 'calibrate', 'config.py'),
-        study_overrides(args, 10))
-    cfg = Config.fromfile(path)
-    cfg.work_dir = osp.join(args.work_dir, 'calibrate')
-    runner = build_runner(cfg)
-    loader = runner.build_dataloader(cfg.train_dataloader)
-    optim = runner.build_optim_wrapper(cfg.optim_wrapper)
-    model = runner.model
-    model.train()
-    def endless():
-        while True:
-            yield from loader
-
-    batches = endless()
-    times = []
-    for _ in range(4):
-        batch = next(batches)
-        start = time.perf_counter()
-        model.train_step(batch, optim)
-        times.append(time.perf_counter() - start)
-    sec = float(np.median(times[1:]))
-    iters = max(10, int(args.budget_min * 60 / sec))
-    print(f'[study] calibration: {sec:.2f} s/iteration for '
-          f'{config_name(config)} (torch threads '
-          f'{torch.get_num_threads()}) -> {iters} iterations per config')
-    return iters
+def video_init(args, name: str, config: str, seed: int) -> tuple:
+    """``(description, model overrides)`` of a part's start: nothing for
+    the per-frame model or ``--init scratch``; else the detector from the
+    per-frame run of the same seed (and FlowNet-S from
+    ``--flow-checkpoint``)."""
+    from aten_mm.apis.config import load_config
+    if load_config(config, check_keys=False).model.get('detector') is None:
+        return 'scratch', {}
+    model = {}
+    if args.flow_checkpoint:
+        model['motion'] = dict(init_cfg=dict(
+            type='Pretrained', checkpoint=osp.abspath(args.flow_checkpoint)))
+    if args.init == 'scratch':
+        return 'scratch', model
+    path = part_file(args.work_dir, 'per-frame', seed)
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'{name} starts from the per-frame run of seed {seed}, and '
+            f'{path} does not exist: run --model per-frame --seed {seed} '
+            'first (or --init scratch)')
+    with open(path) as f:
+        ckpt = json.load(f)['checkpoint']
+    model['detector'] = dict(init_cfg=dict(type='Pretrained',
+                                           checkpoint=ckpt))
+    return f'per-frame seed {seed}', model
 
 
-def measure_fps(config: str, checkpoint: str, frames: list,
-                warmup: list) -> float:
-    """Stream-mode frames per second of a model over ``frames``.
+def part_file(work_dir: str, name: str, seed: int) -> str:
+    """The result file of one part."""
+    return osp.join(work_dir, 'runs', name, f'seed_{seed}.json')
+
+
+def time_fps(runs: list, data_root: str, video: str, args) -> list:
+    """Stream fps of every run in each of ``--fps-rounds`` rounds, the runs
+    timed back to back within a round (a machine load then hits all
+    alike), over the first ``--fps-frames`` frames of ``video`` after its
+    first ``--fps-warmup`` frames run as a video of their own.
 
     Args:
-        config (str): Run config.
-        checkpoint (str): Trained weights.
-        frames (list[np.ndarray]): The timed frames (BGR), one video.
-        warmup (list[np.ndarray]): Frames run first (another video id).
+        runs (list[dict]): ``run_config`` and ``checkpoint`` of each run.
+        data_root (str): The study set.
+        video (str): A val video.
+        args: ``fps_frames``, ``fps_warmup``, ``fps_rounds``.
 
     Returns:
-        float: ``len(frames) / seconds``.
+        list[list[float]]: Per run, its fps in each round.
     """
-    from aten_mm.apis import inference_frames, init_model
-    model = init_model(config, checkpoint)
-    for _ in inference_frames(model, warmup, 'warmup'):
-        pass
-    start = time.perf_counter()
-    count = sum(1 for _ in inference_frames(model, frames, 'timed'))
-    return count / (time.perf_counter() - start)
+    from aten_mm.utils.benchmark import stream_fps
+    from aten_mm.utils.benchmark.frames import read_frames
+    frames = read_frames(osp.join(data_root, 'VIP_Sequence', video),
+                         args.fps_frames)
+    times = [[] for _ in runs]
+    for _ in range(args.fps_rounds):
+        for run, fps in zip(runs, times):
+            fps.append(stream_fps(run['run_config'], run['checkpoint'],
+                                  frames, frames[:args.fps_warmup]))
+    return times
 
 
-def read_frames(folder: str, limit: int) -> list:
-    """The first ``limit`` frames (BGR) of a frames folder, in order."""
-    import cv2
-    names = sorted(n for n in os.listdir(folder) if n.endswith('.jpg'))
-    if not names:
-        raise FileNotFoundError(f'no .jpg frames in {folder}')
-    return [cv2.imread(osp.join(folder, n)) for n in names[:limit]]
+def fps_fields(times: list, video: str, args) -> dict:
+    """The fps entries of a result file."""
+    return dict(fps=float(np.median(times)), fps_rounds=times,
+                fps_video=video, fps_frames=args.fps_frames,
+                fps_warmup=args.fps_warmup,
+                fps_date=datetime.datetime.now().strftime('%Y-%m-%d %H:%M'))
 
 
-def pick(metrics: dict, prefix: str) -> dict:
-    """``{mIoU, APr, APr_vol, APr_vol_nanmean, num_frames}`` of a prefix."""
-    out = {k: metrics.get(f'{prefix}/{k}', float('nan'))
-           for k in METRIC_KEYS}
-    out['num_frames'] = int(metrics.get(f'{prefix}/num_samples', 0))
-    return out
+def retime(args) -> list:
+    """Time the fps of every finished part again, back to back in this
+    process (:func:`time_fps`), and update their result files."""
+    from aten_mm.utils.text_io import dump_json
+    runs = study.load_runs(osp.join(args.work_dir, 'runs'))
+    video = runs[0]['fps_video']
+    times = time_fps(runs, runs[0]['data_root'], video, args)
+    for run, fps in zip(runs, times):
+        path = run.pop('file')
+        run.update(fps_fields(fps, video, args))
+        dump_json(run, path)
+        print(f'[study] {run["model"]} seed {run["seed"]}: '
+              f'{run["fps"]:.2f} fps -> {path}', flush=True)
+    return runs
 
 
-def run_model(config: str, args, iters: int) -> dict:
-    """Train and evaluate (all / degraded) one config."""
-    name = config_name(config)
-    work = osp.join(args.work_dir, name)
-    run_config = run_demo.write_run_config(
-        config, osp.join(work, 'study_config.py'),
-        study_overrides(args, iters))
-    print(f'[study] {name}: training {iters} iterations', flush=True)
-    trained = run_demo.train_model(run_config, osp.join(work, 'train'))
-    print(f'[study] {name}: evaluating on the val split', flush=True)
-    metrics = run_demo.evaluate_model(run_config, trained['checkpoint'],
-                                      osp.join(work, 'eval'))
-    row = dict(name=name, config=osp.relpath(config, REPO),
-               run_config=osp.abspath(run_config),
-               checkpoint=trained['checkpoint'], log=trained['log'],
-               iters=trained['iters'], train_s=trained['train_s'],
-               all=pick(metrics, 'all'), degraded=pick(metrics, 'degraded'),
-               fps=float('nan'))
-    return row
-
-
-def time_models(rows: list, fps_frames: list, warmup_frames: list,
-                rounds: int) -> None:
-    """Set ``fps`` (median over ``rounds``) and ``fps_rounds`` of every
-    row; the models are timed back to back in each round, so a change of
-    the machine's load hits all of them alike."""
-    times = {r['name']: [] for r in rows}
-    for k in range(rounds):
-        for r in rows:
-            fps = measure_fps(r['run_config'], r['checkpoint'], fps_frames,
-                              warmup_frames)
-            times[r['name']].append(fps)
-            print(f'[study] fps round {k + 1}/{rounds} {r["name"]}: '
-                  f'{fps:.2f}', flush=True)
-    for r in rows:
-        r['fps_rounds'] = times[r['name']]
-        r['fps'] = float(np.median(times[r['name']]))
-
-
-def reuse_rows(json_path: str, configs: list) -> tuple:
-    """Rows, iterations and command of a previous study (``--reuse``)."""
-    if not osp.isfile(json_path):
-        raise SystemExit(f'error: --reuse needs {json_path} from a '
-                         'previous run')
-    with open(json_path) as f:
-        old = json.load(f)
-    by_name = {r['name']: r for r in old['models']}
-    rows = []
-    for c in configs:
-        row = by_name.get(config_name(c))
-        if row is None or not osp.isfile(row['checkpoint']):
-            raise SystemExit(f'error: --reuse: {json_path} has no trained '
-                             f'{config_name(c)}')
-        rows.append(row)
-    print(f'[study] reusing the trained models of {json_path}')
-    return rows, old['settings']['iters'], old['command']
-
-
-def format_row(row: dict) -> str:
-    a, d = row['all'], row['degraded']
-    return (f'all mIoU {a["mIoU"]:.1f} APr {a["APr"]:.1f} APr_vol '
-            f'{a["APr_vol_nanmean"]:.1f} | degraded mIoU {d["mIoU"]:.1f} '
-            f'APr {d["APr"]:.1f} APr_vol {d["APr_vol_nanmean"]:.1f} | '
-            f'{row["fps"]:.2f} fps')
-
-
-def machine() -> str:
-    """One line: CPU, cores, torch version and threads, Python."""
+def run_part(args, model: str, seed: int, command: str) -> dict:
+    """Train, evaluate and time one model with one seed; write its
+    result file (refused when it exists, unless ``--overwrite``)."""
     import torch
 
-    from aten_mm.apis.benchmark import machine_info
-    m = machine_info(torch.get_num_threads())
-    return (f'{m["cpu"]}, {m["cpu_count"]} cores, torch {m["torch"]} '
-            f'({m["threads"]} threads), Python {m["python"]}')
-
-
-def markdown(study: dict, plot_name: str) -> str:
-    """The study page: settings, command, machine, date, table, plot."""
-    s = study['settings']
-    lines = [
-        '# Synthetic accuracy study (paper Table 1 in miniature)', '',
-        'Per-frame Parsing R-CNN, DFF and ATEN (tiny configs) trained on '
-        'the same synthetic VIP set with the same budget and seed, '
-        'evaluated on the held-out val videos on all annotated frames and '
-        'on the degraded ones only (motion blur, defocus, noise); fps is '
-        'stream inference over the same frames. Written by '
-        '`tools/analysis_tools/synthetic_study.py`.', '',
-        f'- command: `{study["command"]}`',
-        f'- machine: {study["machine"]}',
-        f'- date: {study["date"]}',
-        f'- set: `{s["data_root"]}` {json.dumps(s["set"])}; val videos '
-        f'{s["val_videos"]}, {s["val_annotated_frames"]} annotated '
-        f'frames, {s["val_degraded_annotated_frames"]} of them degraded',
-        f'- training: {s["iters"]} iterations per model, batch 2 clips, '
-        f'AdamW lr {s["lr"]} (x0.1 at 80 %), seed {s["seed"]}, inputs '
-        'resized to a longer side of 128 px',
-        f'- fps: stream inference (`aten_mm.apis.inference_frames`) over '
-        f'{s["fps_frames"]} frames of `{s["fps_video"]}` after '
-        f'{WARMUP_FRAMES} warm-up frames, models timed back to back, median '
-        f'of {s.get("fps_rounds", 1)} rounds, one process, CPU', '',
-        'All numbers in %. APr_vol is the mean over the part classes that '
-        'have ground truth in the evaluated frames (`APr_vol_nanmean`; the '
-        'official mean is NaN when a class is absent).', '',
-        '| model | iters | train min | mIoU | APr | APr_vol | mIoU '
-        '(degraded) | APr (degraded) | APr_vol (degraded) | fps |',
-        '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ]
-    for r in study['models']:
-        a, d = r['all'], r['degraded']
-        lines.append(
-            f'| {r["name"]} | {r["iters"]} | {r["train_s"] / 60:.1f} | '
-            f'{a["mIoU"]:.1f} | {a["APr"]:.1f} | '
-            f'{a["APr_vol_nanmean"]:.1f} | {d["mIoU"]:.1f} | '
-            f'{d["APr"]:.1f} | {d["APr_vol_nanmean"]:.1f} | '
-            f'{r["fps"]:.2f} |')
-    lines += ['', f'![speed / accuracy]({plot_name})', '']
-    return '\n'.join(lines)
-
-
-def plot(study: dict, path: str) -> None:
-    """fps vs mIoU and fps vs AP^r_vol, all and degraded frames."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    for ax, key, label in zip(axes, ('mIoU', 'APr_vol_nanmean'),
-                              ('mIoU (%)', 'AP$^r_{vol}$ (%)')):
-        for i, r in enumerate(study['models']):
-            for subset, marker in (('all', 'o'), ('degraded', 'x')):
-                ax.scatter(r['fps'], r[subset][key], marker=marker,
-                           color=plt.cm.tab10(i % 10))
-            ax.annotate(r['name'].replace('_synthetic', ''),
-                        (r['fps'], r['all'][key]), fontsize=7)
-        ax.set_xlabel('stream fps (CPU)')
-        ax.set_ylabel(label)
-        ax.grid(alpha=0.3)
-    axes[0].set_title('o: all frames, x: degraded frames')
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-
-
-def main(argv=None) -> dict:
-    """Run the study; returns the JSON record."""
-    args = parse_args(argv)
-    start = time.perf_counter()
-    os.makedirs(args.work_dir, exist_ok=True)
+    from aten_mm.utils.benchmark import machine_line
+    from aten_mm.utils.text_io import dump_json
+    name, config = resolve_model(model)
+    out = part_file(args.work_dir, name, seed)
+    if osp.exists(out) and not args.overwrite:
+        raise FileExistsError(f'{out} exists (pass --overwrite to run the '
+                              'part again)')
     summary = prepare_data(args)
     val = summary['splits']['val']
-    degraded = degraded_annotated_frames(args.data_root, val)
-    num_degraded = sum(len(v) for v in degraded.values())
-    print(f'[study] val: {len(val)} videos, '
-          f'{summary["annotated_frames"]["val"]} annotated frames, '
-          f'{num_degraded} degraded', flush=True)
-    if num_degraded == 0:
-        print('[study] warning: no degraded annotated frame in the val '
-              'split; the degraded columns will be empty', flush=True)
-    command = ('python ' + ' '.join(
-        [osp.relpath(osp.abspath(sys.argv[0]), REPO)] + sys.argv[1:])
-        if argv is None else 'main(' + repr(argv) + ')')
-    json_path = osp.join(args.work_dir, 'study.json')
-    if args.reuse:
-        rows, iters, command = reuse_rows(json_path, args.configs)
-    else:
-        iters = args.iters
-        if iters is None:
-            slowest = [c for c in args.configs if 'aten' in config_name(c)]
-            iters = calibrate_iters((slowest or args.configs)[-1], args)
-        rows = [run_model(c, args, iters) for c in args.configs]
-    folder = osp.join(args.data_root, 'VIP_Sequence', val[0])
-    fps_frames = read_frames(folder, args.fps_frames)
-    warmup_frames = fps_frames[:WARMUP_FRAMES]
-    time_models(rows, fps_frames, warmup_frames, args.fps_rounds)
-    for r in rows:
-        print(f'[study] {r["name"]}: ' + format_row(r), flush=True)
-    study = dict(
-        command=command,
-        machine=machine(),
+    subsets = study.read_subsets(args.data_root, val)
+    init, init_model = video_init(args, name, config, seed)
+    work = osp.join(args.work_dir, name, f'seed_{seed}')
+    run_config = write_run_config(
+        config, osp.join(work, 'study_config.py'),
+        run_overrides(args, seed, subsets, init_model))
+    print(f'[study] {name} seed {seed}: training {args.iters} iterations '
+          f'(start: {init})', flush=True)
+    trained = train_run(run_config, osp.join(work, 'train'))
+    start = time.perf_counter()
+    metrics = evaluate_run(run_config, trained['checkpoint'],
+                           osp.join(work, 'eval'))
+    eval_min = (time.perf_counter() - start) / 60
+    fps, = time_fps([dict(run_config=run_config, **trained)],
+                    args.data_root, val[0], args)
+    record = dict(
+        model=name, seed=seed, config=osp.relpath(config, REPO),
+        run_config=osp.abspath(run_config),
+        checkpoint=trained['checkpoint'], log=trained['log'], init=init,
+        iters=trained['iters'], train_min=trained['train_s'] / 60,
+        eval_min=eval_min, **fps_fields(fps, val[0], args),
+        metrics=study.pick_metrics(metrics, subsets), command=command,
+        machine=machine_line(torch.get_num_threads()),
         date=datetime.datetime.now().strftime('%Y-%m-%d %H:%M'),
-        wall_min=(time.perf_counter() - start) / 60,
-        settings=dict(
-            data_root=args.data_root,
-            set={k: summary.get(k) for k in (
-                'num_videos', 'num_frames', 'width', 'height',
-                'annotate_every', 'degrade_ratio', 'seed')},
-            seed=args.seed, iters=iters, lr=args.lr,
-            budget_min=args.budget_min, val_videos=val,
-            val_annotated_frames=summary['annotated_frames']['val'],
-            val_degraded_annotated_frames=num_degraded,
-            degraded_frames=degraded, fps_video=val[0],
-            fps_frames=len(fps_frames), fps_rounds=args.fps_rounds),
-        models=rows)
-    with open(json_path, 'w') as f:
-        json.dump(study, f, indent=2)
-    png_name = osp.splitext(osp.basename(args.doc))[0] + '.png'
-    png = osp.join(args.work_dir, png_name)
-    plot(study, png)
-    os.makedirs(osp.dirname(osp.abspath(args.doc)), exist_ok=True)
-    shutil.copy(png, osp.join(osp.dirname(osp.abspath(args.doc)), png_name))
-    page = markdown(study, png_name)
+        set={k: summary.get(k) for k in SET_KEYS},
+        data_root=osp.abspath(args.data_root))
+    os.makedirs(osp.dirname(out), exist_ok=True)
+    dump_json(record, out + '.part')
+    os.replace(out + '.part', out)
+    miou = {k: v['mIoU'] for k, v in record['metrics'].items()
+            if v['mIoU'] is not None}
+    print(f'[study] {name} seed {seed}: mIoU '
+          + ', '.join(f'{k} {v:.1f}' for k, v in miou.items())
+          + f'; {record["fps"]:.2f} fps, {record["train_min"]:.1f} min '
+          f'training -> {out}', flush=True)
+    return record
+
+
+def merge(args, command: str) -> dict:
+    """Merge the per-run results into ``--json`` and ``--doc``."""
+    from aten_mm.utils.text_io import dump_json
+    merged = study.merge_runs(study.load_runs(
+        osp.join(args.work_dir, 'runs')))
+    merged.update(merge_command=command,
+                  date=datetime.datetime.now().strftime('%Y-%m-%d %H:%M'))
+    for path in (args.json, args.doc):
+        os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    dump_json(merged, args.json)
+    page = study.markdown(merged)
     if osp.isfile(args.doc):  # keep the hand-written notes of the page
-        with open(args.doc) as f:
+        with open(args.doc, encoding='utf-8') as f:
             old = f.read()
         if NOTES_MARKER in old:
             page += '\n' + old[old.index(NOTES_MARKER):]
-    with open(args.doc, 'w') as f:
+    with open(args.doc, 'w', encoding='utf-8') as f:
         f.write(page)
-    print(f'[study] done in {study["wall_min"]:.1f} min: {json_path}, '
-          f'{args.doc}, {png}')
-    for r in rows:
-        print(f'  {r["name"]:<40} {format_row(r)}')
-    return study
+    for c in merged['claims']:
+        print(f'[study] {c["claim"]}: {c["verdict"]} ({c["numbers"]})')
+    print(f'[study] merged {sum(len(s) for s in merged["results"].values())}'
+          f' runs -> {args.json}, {args.doc}')
+    return merged
+
+
+def main(argv=None) -> dict:
+    """Run one part, merge, or both (``--all``); returns the record."""
+    args = parse_args(argv)
+    command = ('python ' + ' '.join(
+        [osp.relpath(osp.abspath(sys.argv[0]), REPO)] + sys.argv[1:])
+        if argv is None else 'main(' + repr(argv) + ')')
+    if args.model:
+        return run_part(args, args.model, args.seed, command)
+    if args.retime:
+        return dict(runs=retime(args))
+    if args.all:
+        for k, seed in enumerate(args.seeds):
+            for name in study.STUDY_MODELS:
+                if k and name not in study.MAIN_MODELS:
+                    continue
+                if osp.isfile(part_file(args.work_dir, name, seed)):
+                    print(f'[study] {name} seed {seed}: done before, kept')
+                    continue
+                run_part(args, name, seed, command)
+    return merge(args, command)
 
 
 if __name__ == '__main__':

@@ -23,6 +23,7 @@ from mmengine.utils import ProgressBar
 
 from aten_mm.apis.cli import run_tool
 from aten_mm.apis.video_io import VIDEO_EXTENSIONS, open_frame_source
+from aten_mm.utils.user_error import problem_list
 
 
 def parse_args(argv=None):
@@ -136,9 +137,8 @@ def main(argv=None):
     print(f'\n{sum(counts.values())} frames of {len(counts)} videos written '
           f'to {out_root}')
     if failures:
-        raise ValueError(
-            f'{len(failures)} video(s) could not be extracted:\n  ' +
-            '\n  '.join(failures))
+        raise ValueError(problem_list(
+            f'{len(failures)} video(s) could not be extracted:', failures))
     return counts
 
 

@@ -30,6 +30,7 @@ from aten_mm.registry import DATASETS, VISUALIZERS
 from aten_mm.utils import register_all_modules
 from aten_mm.utils.config_check import build_with_context
 from aten_mm.utils.path_check import join_inside
+from aten_mm.utils.user_error import problem_list
 
 
 def parse_args(argv=None):
@@ -132,9 +133,8 @@ def main(argv=None):
         print(f'\nwrote {len(written)} of {num} images to '
               f'{display_path(args.output_dir)}')
     if failed:
-        raise ConfigError(
-            f'could not write {len(failed)} of {num} images:\n  ' +
-            '\n  '.join(failed))
+        raise ConfigError(problem_list(
+            f'could not write {len(failed)} of {num} images:', failed))
     return written
 
 

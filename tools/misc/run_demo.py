@@ -7,29 +7,39 @@ the job exits non-zero):
 1. :func:`step_data` — generate the synthetic VIP set (with its preview)
    under ``--data-root`` unless it is already there; print its summary.
 2. :func:`step_train` — train the tiny ATEN config (l = 3, p = 2, paper
-   §4) on the train split on the CPU (``tools/train.py``, mmengine's
-   Runner); skipped with ``--skip-train --checkpoint CKPT``.
+   §4) on the train split on the CPU (:func:`aten_mm.apis.train_run`,
+   mmengine's Runner, as ``tools/train.py``); skipped with
+   ``--skip-train --checkpoint CKPT``.
 3. :func:`step_eval` — evaluate the checkpoint on the val split
-   (``tools/test.py``): the VIP table of paper Table 1 (mIoU, AP^r,
-   AP^r_vol, docs/vip_protocol.md) and ``metrics.json``.
+   (:func:`aten_mm.apis.evaluate_run`, as ``tools/test.py``): the VIP
+   table of paper Table 1 (mIoU, AP^r, AP^r_vol, docs/vip_protocol.md)
+   and ``metrics.json``.
 4. :func:`step_render` — stream inference over a held-out (test split)
-   video with ``demo/video_demo.py``: an overlay mp4.
+   video (:func:`aten_mm.apis.render_video`, as ``demo/video_demo.py``):
+   an overlay mp4.
 
 ``--quick`` trains 2 iterations on whatever set ``--data-root`` holds (for
 the tests); the default budget is that of
 ``configs/aten/aten_tiny_demo_synthetic.py`` (a few minutes on 2 cores).
 """
 import argparse
-import importlib.util
 import json
 import os
 import os.path as osp
 import sys
 import time
 import traceback
-from typing import Optional
 
 from aten_mm.apis.cli import USER_ERRORS, run_tool
+from aten_mm.apis.render import render_video
+from aten_mm.apis.run_config import (
+    RunError,
+    data_overrides,
+    evaluate_run,
+    merge_dicts,
+    train_run,
+    write_run_config,
+)
 from aten_mm.datasets.synthetic import generate_dataset, is_synthetic_set
 from aten_mm.datasets.synthetic.preview import load_vip_samples, write_preview
 
@@ -50,10 +60,6 @@ QUICK_OVERRIDES = dict(
 #: (no ground-truth flow: the demo trains no flow net; it would add ~550 MB)
 DEMO_SET = dict(num_videos=48, num_frames=40, size=(256, 144),
                 annotate_every=5, degrade_ratio=0.2, flow=False)
-
-
-class StepError(RuntimeError):
-    """A demo step failed; the message says which and why."""
 
 
 def parse_args(argv=None):
@@ -101,127 +107,6 @@ def parse_args(argv=None):
     if not osp.isfile(args.config):
         parser.error(f'--config {args.config} does not exist')
     return args
-
-
-def load_tool(relpath: str):
-    """Import a script of this repository (``tools/train.py`` …) by path.
-
-    Args:
-        relpath (str): Path relative to the repository root.
-
-    Returns:
-        module: The script as a module (its ``main(argv)`` is callable).
-    """
-    path = osp.join(REPO, relpath)
-    name = 'aten_tool_' + relpath.replace('/', '_').replace('.', '_')
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def cfg_option_args(options: dict) -> list:
-    """``{key: value}`` → ``['--cfg-options', 'key=value', …]`` (empty
-    when there is nothing to override)."""
-    if not options:
-        return []
-    return ['--cfg-options'] + [f'{k}={v}' for k, v in options.items()]
-
-
-def data_overrides(data_root: str, val_split: str = 'val') -> dict:
-    """Top-level config entries pointing the dataloaders at ``data_root``
-    (evaluation on ``val_split``)."""
-    root = osp.abspath(data_root) + '/'
-    return dict(
-        train_dataloader=dict(dataset=dict(data_root=root)),
-        val_dataloader=dict(dataset=dict(data_root=root, split=val_split)),
-        test_dataloader=dict(dataset=dict(data_root=root, split=val_split)))
-
-
-def write_run_config(base: str, path: str, overrides: dict) -> str:
-    """Write a config file ``path`` = ``base`` + top-level ``overrides``.
-
-    The overrides merge into the base's dicts as in any config
-    inheritance (``_delete_=True`` replaces). The file documents the run
-    and is what train, test and the video demo read.
-
-    Args:
-        base (str): Config file to inherit from.
-        path (str): Output ``.py`` file.
-        overrides (dict): ``{top_level_key: value}`` (plain Python values).
-
-    Returns:
-        str: ``path``.
-    """
-    lines = ['# written by tools/misc/run_demo.py', '_base_ = '
-             f'[{osp.abspath(base)!r}]']
-    lines += [f'{key} = {value!r}' for key, value in overrides.items()]
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    with open(path, 'w') as f:
-        f.write('\n'.join(lines) + '\n')
-    return path
-
-
-def with_visualizer_name(options: Optional[dict], work_dir: str) -> dict:
-    """``options`` plus a visualizer name of its own for this run:
-    mmengine keeps one visualizer per name, bound to the log folder of the
-    run that made it, and this process runs several."""
-    options = dict(options or {})
-    options.setdefault('visualizer.name',
-                       f'{osp.basename(work_dir)}_{time.time_ns()}')
-    return options
-
-
-def train_model(config: str, work_dir: str,
-                options: Optional[dict] = None) -> dict:
-    """Train ``config`` with ``tools/train.py`` (mmengine's Runner).
-
-    Args:
-        config (str): Config file.
-        work_dir (str): Run folder (checkpoints, logs).
-        options (dict, optional): ``--cfg-options`` overrides.
-
-    Returns:
-        dict: ``checkpoint`` (the final one), ``log`` (the text log),
-        ``train_s`` (wall seconds), ``iters`` (iterations run).
-    """
-    argv = [config, '--work-dir', work_dir] + cfg_option_args(
-        with_visualizer_name(options, work_dir))
-    start = time.perf_counter()
-    runner = load_tool('tools/train.py').main(argv)
-    elapsed = time.perf_counter() - start
-    last = osp.join(work_dir, 'last_checkpoint')
-    if not osp.isfile(last):
-        raise StepError(f'training wrote no checkpoint ({last} missing)')
-    with open(last) as f:
-        ckpt = f.read().strip()
-    if not osp.isfile(ckpt):
-        raise StepError(f'the last checkpoint {ckpt} does not exist')
-    log = osp.join(runner.log_dir, f'{runner.timestamp}.log')
-    return dict(checkpoint=osp.abspath(ckpt), log=osp.abspath(log),
-                train_s=elapsed, iters=int(runner.iter))
-
-
-def evaluate_model(config: str, checkpoint: str, work_dir: str,
-                   options: Optional[dict] = None) -> dict:
-    """Evaluate a checkpoint with ``tools/test.py`` (prints the VIP table).
-
-    Args:
-        config (str): Config file.
-        checkpoint (str): Checkpoint file.
-        work_dir (str): Run folder of the test (its log).
-        options (dict, optional): ``--cfg-options`` overrides.
-
-    Returns:
-        dict: The metrics of the test evaluator (``vip/mIoU`` …, in %).
-    """
-    argv = [config, checkpoint, '--work-dir', work_dir] + cfg_option_args(
-        with_visualizer_name(options, work_dir))
-    metrics = load_tool('tools/test.py').main(argv)
-    if not metrics:
-        raise StepError('the evaluation returned no metrics (no annotated '
-                        'frame in the evaluated split?)')
-    return dict(metrics)
 
 
 def _load_summary(root: str) -> dict:
@@ -292,17 +177,6 @@ def step_data(args) -> dict:
     return summary
 
 
-def merge_dicts(base: dict, update: dict) -> dict:
-    """``base`` with ``update`` merged in recursively (new dict)."""
-    out = dict(base)
-    for key, value in update.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge_dicts(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
 def write_demo_config(args) -> str:
     """``<work_dir>/demo_config.py``: ``--config`` on ``--data-root``
     (val split evaluated), seeded, one checkpoint kept, no validation
@@ -326,13 +200,13 @@ def step_train(args, summary: dict) -> dict:
         summary (dict): The set's summary (for the progress line).
 
     Returns:
-        dict: See :func:`train_model`.
+        dict: See :func:`aten_mm.apis.train_run`.
     """
     print(f'[train] {osp.relpath(args.config)} on the train split '
           f'({len(summary["splits"]["train"])} videos, '
           f'{summary["annotated_frames"]["train"]} annotated frames)'
           + (' -- quick budget' if args.quick else ''), flush=True)
-    out = train_model(args.run_config, osp.join(args.work_dir, 'train'))
+    out = train_run(args.run_config, osp.join(args.work_dir, 'train'))
     print(f'[train] done: {out["iters"]} iterations in '
           f'{out["train_s"] / 60:.1f} min; checkpoint {out["checkpoint"]}',
           flush=True)
@@ -348,8 +222,8 @@ def step_eval(args, checkpoint: str) -> dict:
     """
     print(f'[eval] VIP metrics of {checkpoint} on the val split',
           flush=True)
-    metrics = evaluate_model(args.run_config, checkpoint,
-                             osp.join(args.work_dir, 'eval'))
+    metrics = evaluate_run(args.run_config, checkpoint,
+                           osp.join(args.work_dir, 'eval'))
     path = osp.abspath(osp.join(args.work_dir, 'metrics.json'))
     record = dict(config=osp.abspath(args.config), checkpoint=checkpoint,
                   data_root=osp.abspath(args.data_root), split='val',
@@ -386,24 +260,24 @@ def step_render(args, summary: dict, checkpoint: str) -> dict:
     test_videos = summary['splits'].get('test') or []
     video = args.video or (test_videos[0] if test_videos else None)
     if video is None:
-        raise StepError(f'the set at {args.data_root} has no test-split '
+        raise RunError(f'the set at {args.data_root} has no test-split '
                         'video to render; pass --video')
     if args.video and args.video not in test_videos:
         print(f'[render] note: {video} is not in the test split '
               f'{test_videos}', flush=True)
     folder = osp.join(args.data_root, 'VIP_Sequence', video)
     if not osp.isdir(folder):
-        raise StepError(f'no frames folder {folder}')
+        raise RunError(f'no frames folder {folder}')
     num_frames = len([n for n in os.listdir(folder)
                       if n.lower().endswith(('.jpg', '.png'))])
     out = osp.abspath(osp.join(args.work_dir, f'demo_{video}.mp4'))
     print(f'[render] {video} ({num_frames} frames) -> {out}', flush=True)
-    load_tool('demo/video_demo.py').main(
-        [folder, args.run_config, checkpoint, '--out', out, '--side-by-side',
-         '--fps', '10', '--overwrite'])  # the job's own file of a rerun
+    render_video(folder, args.run_config, checkpoint, out=out,
+                 side_by_side=True, fps=10.0,
+                 overwrite=True)  # the job's own file of a rerun
     written = count_video_frames(out) if osp.isfile(out) else 0
     if written != num_frames:
-        raise StepError(f'{out} has {written} readable frames, expected '
+        raise RunError(f'{out} has {written} readable frames, expected '
                         f'{num_frames}')
     return dict(video=video, mp4=out, frames=written)
 

@@ -85,6 +85,13 @@ def _stage(name: str) -> Tuple[int, int]:
     return int(m.group(1)) - 1, 1 if m.group(2) else 0
 
 
+def _map_params(out: Dict[str, str], ours: str, src: str,
+                params: Tuple[str, ...] = ('weight', 'bias')) -> None:
+    """Map the ``params`` of our module ``ours`` to those of ``src``."""
+    for p in params:
+        out[f'{ours}.{p}'] = f'{src}.{p}'
+
+
 def key_map(layout: str) -> Dict[str, str]:
     """Our parameter/buffer names -> the names of ``layout``.
 
@@ -111,10 +118,8 @@ def key_map(layout: str) -> Dict[str, str]:
             'mmtracking': (f'conv{stage + 1}.{idx}.conv',
                            f'conv{stage + 1}.{idx}.bn'),
         }[layout]
-        for p in ('weight', 'bias'):
-            out[f'{name}.conv.{p}'] = f'{conv}.{p}'
-        for p in BN_KEYS:
-            out[f'{name}.bn.{p}'] = f'{bn}.{p}'
+        _map_params(out, f'{name}.conv', conv)
+        _map_params(out, f'{name}.bn', bn, BN_KEYS)
     for lvl in DECONV_LEVELS:
         src = {
             'aten': f'deconv{lvl}.conv',
@@ -122,8 +127,7 @@ def key_map(layout: str) -> Dict[str, str]:
             'mmflow': f'decoder.decoders.level{lvl + 1}.deconv_out.deconvs.0',
             'mmtracking': f'deconv{lvl}.conv',
         }[layout]
-        for p in ('weight', 'bias'):
-            out[f'deconv{lvl}.conv.{p}'] = f'{src}.{p}'
+        _map_params(out, f'deconv{lvl}.conv', src)
         up = {
             'aten': f'upsampled_flow{lvl + 1}_to_{lvl}',
             'flownet2': f'upsampled_flow{lvl + 1}_to_{lvl}',
@@ -131,7 +135,7 @@ def key_map(layout: str) -> Dict[str, str]:
             f'decoder.decoders.level{lvl + 1}.upsample_pred.deconvs.0',
             'mmtracking': f'upsample_flow{lvl}.conv',
         }[layout]
-        out[f'upsampled_flow{lvl + 1}_to_{lvl}.weight'] = f'{up}.weight'
+        _map_params(out, f'upsampled_flow{lvl + 1}_to_{lvl}', up, ('weight', ))
     for lvl in FLOW_LEVELS:
         src = {
             'aten': f'predict_flow{lvl}',
@@ -140,8 +144,7 @@ def key_map(layout: str) -> Dict[str, str]:
             'mmtracking':
             'predict_flow.conv' if lvl == 2 else f'predict_flow{lvl}.conv',
         }[layout]
-        for p in ('weight', 'bias'):
-            out[f'predict_flow{lvl}.{p}'] = f'{src}.{p}'
+        _map_params(out, f'predict_flow{lvl}', src)
     return out
 
 

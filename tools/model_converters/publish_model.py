@@ -12,6 +12,14 @@ and any other training state are dropped. The file is written as
 ``OUT-<sha>.pth``, ``<sha>`` being the first 8 hex digits of its SHA-256,
 the name scheme of OpenMMLab's model zoos (the hash lets a user check the
 download). An existing file of that name is never overwritten.
+
+``--fp16`` stores the floating-point tensors of the state dict as float16
+(half the size; the checkpoints that ``make demo`` starts from are
+published this way to stay small). Loading needs nothing special: a
+float16 value loads into a float32 parameter (``load_state_dict`` copies
+with the parameter's dtype), so a model built from the config gets the
+float32 weights rounded to float16 precision. ``meta['stored_dtype']``
+records it.
 """
 import argparse
 import hashlib
@@ -37,6 +45,9 @@ def parse_args(argv=None):
     parser.add_argument('in_file', help='input checkpoint')
     parser.add_argument('out_file', help='output name; "-<sha>" is added '
                         'before ".pth"')
+    parser.add_argument('--fp16', action='store_true',
+                        help='store floating-point weights as float16 '
+                        '(half the size)')
     return parser.parse_args(argv)
 
 
@@ -62,12 +73,33 @@ def published_checkpoint(checkpoint: dict) -> dict:
     return {k: checkpoint[k] for k in KEEP_KEYS if k in checkpoint}
 
 
-def publish(in_file: str, out_file: str) -> tuple:
+def to_fp16(published: dict) -> dict:
+    """Store the floating-point tensors of ``state_dict`` as float16.
+
+    Integer tensors (e.g. BN's ``num_batches_tracked``) are kept as they
+    are; ``meta['stored_dtype']`` is set to ``'float16'``.
+
+    Args:
+        published (dict): Output of :func:`published_checkpoint`.
+
+    Returns:
+        dict: A new dict; the input is not changed.
+    """
+    state = {
+        k: v.half() if v.is_floating_point() else v
+        for k, v in published['state_dict'].items()
+    }
+    meta = dict(published.get('meta') or {}, stored_dtype='float16')
+    return dict(published, state_dict=state, meta=meta)
+
+
+def publish(in_file: str, out_file: str, fp16: bool = False) -> tuple:
     """Write the published checkpoint.
 
     Args:
         in_file (str): Input checkpoint.
         out_file (str): Output name (``.pth`` added when missing).
+        fp16 (bool): Store floating-point weights as float16.
 
     Returns:
         tuple: the final path ``<out_file without .pth>-<sha256[:8]>.pth``
@@ -78,6 +110,8 @@ def publish(in_file: str, out_file: str) -> tuple:
     except ValueError as e:  # empty, truncated or corrupt: user input
         raise ConfigError(str(e)) from None
     published = published_checkpoint(checkpoint)
+    if fp16:
+        published = to_fp16(published)
     stem = out_file[:-4] if out_file.endswith('.pth') else out_file
     # serialised in memory: torch names the zip's records after the file,
     # so the bytes (and the hash) must not depend on a temporary name
@@ -105,7 +139,7 @@ def publish(in_file: str, out_file: str) -> tuple:
 
 def main(argv=None) -> str:
     args = parse_args(argv)
-    final, dropped = publish(args.in_file, args.out_file)
+    final, dropped = publish(args.in_file, args.out_file, args.fp16)
     print(f'published {args.in_file} -> {final} (dropped: '
           f'{", ".join(dropped) or "nothing"})')
     return final

@@ -35,6 +35,7 @@ from .vip_evaluation import (
 from .vip_files import (
     load_vip_gt,
     load_vip_prediction,
+    read_frame_list,
     read_instance_table,
     read_label_png,
     read_table,
@@ -47,7 +48,8 @@ __all__ = [
     'confusion_matrix', 'segmentation_scores',
     'round_scores', 'voc_ap', 'ap_at_thresholds', 'iou_thresholds',
     'instance_iou_matrix', 'max_iou_per_prediction', 'masks_to_id_map',
-    'read_label_png', 'read_instance_table', 'read_table', 'load_vip_gt',
+    'read_label_png', 'read_instance_table', 'read_table',
+    'read_frame_list', 'load_vip_gt',
     'load_vip_prediction', 'write_vip_prediction', 'vip_prediction_paths',
     'vip_prediction_from_sample',
     'vip_frame_record', 'vip_summary', 'PERSON_IOU_THRS', 'PART_IOU_THRS',

@@ -19,7 +19,7 @@ from typing import Dict
 import numpy as np
 from PIL import Image
 
-from aten_mm.utils.path_check import join_inside
+from aten_mm.utils.path_check import check_relative_name, join_inside
 from aten_mm.utils.text_io import read_text
 
 from .instance_iou import masks_to_id_map
@@ -317,6 +317,35 @@ def read_table(path: str, types: tuple, what: str) -> list:
                              f'numbers, got {line.strip()!r}')
         rows.append((lineno, values))
     return rows
+
+
+def read_frame_list(path: str) -> list:
+    """The annotated frames of a VIP id list (docs/vip_protocol.md §1).
+
+    Args:
+        path (str): A list such as ``VIP_Fine/lists/val_id.txt``, one
+            ``<video>/<frame>`` a line (e.g. ``videos1/000000000001``).
+
+    Returns:
+        list[tuple[str, str]]: ``(video, frame)`` pairs (the frame name
+        without extension), in file order.
+
+    Raises:
+        ValueError: a line that is not ``<video>/<frame>`` (naming the
+            file and line), a name that leaves its folder, or no frame.
+    """
+    frames = []
+    for lineno, (name, ) in read_table(path, (str, ), '"<video>/<frame>"'):
+        parts = name.split('/')
+        if len(parts) != 2:
+            raise ValueError(f'{path}:{lineno}: expected '
+                             f'"<video>/<frame>", got {name!r}')
+        for part in parts:
+            check_relative_name(part, f'{path}:{lineno}')
+        frames.append((parts[0], osp.splitext(parts[1])[0]))
+    if not frames:
+        raise ValueError(f'{path}: no frame listed')
+    return frames
 
 
 def load_vip_prediction(pred_root: str, video_id: str, frame_name: str,

@@ -4,10 +4,11 @@ The synthetic accuracy study (paper Table 1 in miniature, §5.2) reports the
 VIP metrics on all frames and on the degraded frames only (motion blur,
 defocus, noise: the frames where ATEN's temporal encoder should help,
 §4.3). ``SubsetMetric`` wraps any registered metric and forwards only the
-samples whose ``metainfo[key]`` is one of ``values``; everything else is
-the wrapped metric's own computation.
+samples whose ``metainfo[key]`` is one of ``values`` (or, with ``frames``,
+whose video and frame id are listed); everything else is the wrapped
+metric's own computation.
 """
-from typing import Any, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
@@ -34,6 +35,10 @@ class SubsetMetric(BaseMetric):
         collect_device (str): ``'cpu'`` or ``'gpu'``.
         prefix (str, optional): Defaults to ``'subset'``; give each
             wrapper its own prefix (e.g. ``'degraded'``).
+        frames (dict, optional): ``{video_id: [frame_id, ...]}``: keep the
+            samples whose ``video_id`` and ``frame_id`` are listed instead
+            of testing ``key`` (e.g. the clean, hard or occluded frames
+            listed in the synthetic set's meta files). Defaults to None.
 
     Example:
         >>> val_evaluator = [
@@ -48,7 +53,8 @@ class SubsetMetric(BaseMetric):
                  key: str = 'degraded',
                  values: Sequence[Any] = (True, ),
                  collect_device: str = 'cpu',
-                 prefix: Optional[str] = None) -> None:
+                 prefix: Optional[str] = None,
+                 frames: Optional[Dict[str, Sequence[int]]] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         if not isinstance(metric, dict) or 'type' not in metric:
             raise ValueError('SubsetMetric: "metric" must be a metric config '
@@ -60,12 +66,28 @@ class SubsetMetric(BaseMetric):
                 values, Sequence):
             raise ValueError('SubsetMetric: "values" must be a list/tuple '
                              f'of accepted values, got {values!r}')
+        if frames is not None and not isinstance(frames, dict):
+            raise ValueError('SubsetMetric: "frames" must be a dict '
+                             '{video_id: [frame_id, ...]}, got '
+                             f'{frames!r}')
         self.metric = METRICS.build(metric)
         self.key = key
         self.values = tuple(values)
+        self.frames = None if frames is None else {
+            str(v): {int(f) for f in ids} for v, ids in frames.items()}
 
     def accepts(self, sample) -> bool:
-        """Whether a sample's ``metainfo[key]`` is one of ``values``."""
+        """Whether a sample's ``metainfo[key]`` is one of ``values`` (with
+        ``frames``: whether its video and frame id are listed)."""
+        if self.frames is not None:
+            video = get_field(sample, 'video_id')
+            frame = get_field(sample, 'frame_id')
+            if video is None or frame is None:
+                raise ValueError(
+                    'SubsetMetric: a data sample has no video_id / '
+                    f'frame_id (frame {get_field(sample, "img_path")}); '
+                    'selecting by frames needs both')
+            return int(frame) in self.frames.get(str(video), ())
         value = get_field(sample, self.key)
         if value is None:
             raise ValueError(
@@ -91,9 +113,10 @@ class SubsetMetric(BaseMetric):
         Returns:
             dict: The wrapped metric's keys plus ``num_samples``.
         """
-        print_log(f'{self.prefix}: '
-                  f'{len(results)} samples with {self.key} in '
-                  f'{list(self.values)}', logger='current')
+        rule = ('in the listed frames' if self.frames is not None else
+                 f'with {self.key} in {list(self.values)}')
+        print_log(f'{self.prefix}: {len(results)} samples {rule}',
+                  logger='current')
         out = self.metric.compute_metrics(results) if results else {}
         out = dict(out)
         out['num_samples'] = len(results)

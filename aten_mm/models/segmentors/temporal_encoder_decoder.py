@@ -46,8 +46,6 @@ class TemporalEncoderDecoder(EncoderDecoder):
     (batch ``T * N``). All clips of a batch must have the same length.
 
     Args:
-        backbone (dict): mmseg backbone config.
-        decode_head (dict): mmseg decode head config.
         motion (dict): Flow network config, e.g. ``FlowNetS`` with
             ``scale_channels`` = channels of the fused map (0: no scale
             field).
@@ -60,39 +58,25 @@ class TemporalEncoderDecoder(EncoderDecoder):
         fuse_index (int): Which map of the backbone/neck output tuple is
             warped and encoded. A neck returning one tensor counts as a
             1-tuple. Defaults to 0.
-        neck, auxiliary_head, train_cfg, test_cfg, data_preprocessor,
-        pretrained, init_cfg: As mmseg's ``EncoderDecoder``. ``test_cfg``
+        test_cfg (dict, optional): As mmseg's ``EncoderDecoder``; its
             mode must be ``'whole'`` (sliding windows over clips are not
             supported); None means ``dict(mode='whole')``.
+        **kwargs: ``backbone`` and ``decode_head`` (required), ``neck``,
+            ``auxiliary_head``, ``train_cfg``, ``data_preprocessor``,
+            ``pretrained``, ``init_cfg``: as mmseg's ``EncoderDecoder``.
     """
 
     def __init__(self,
-                 backbone: dict,
-                 decode_head: dict,
                  motion: dict,
                  encoder: dict,
                  warp: dict = dict(type='FlowWarp'),
                  aligner: Optional[dict] = None,
                  fuse_index: int = 0,
-                 neck: Optional[dict] = None,
-                 auxiliary_head: Optional[dict] = None,
-                 train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None,
-                 data_preprocessor: Optional[dict] = None,
-                 pretrained: Optional[str] = None,
-                 init_cfg=None) -> None:
+                 **kwargs) -> None:
         if test_cfg is None:
             test_cfg = ConfigDict(mode='whole')
-        super().__init__(
-            backbone=backbone,
-            decode_head=decode_head,
-            neck=neck,
-            auxiliary_head=auxiliary_head,
-            train_cfg=train_cfg,
-            test_cfg=test_cfg,
-            data_preprocessor=data_preprocessor,
-            pretrained=pretrained,
-            init_cfg=init_cfg)
+        super().__init__(test_cfg=test_cfg, **kwargs)
         mode = self.test_cfg.get('mode', 'whole')
         if mode != 'whole':
             raise ValueError('TemporalEncoderDecoder: test_cfg.mode must be '

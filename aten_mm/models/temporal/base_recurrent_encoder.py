@@ -1,5 +1,5 @@
 """Shared driver of the recurrent temporal encoders (paper Eq. 4)."""
-from typing import List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
@@ -55,12 +55,14 @@ def gate_activation(name: str):
 class BaseConvRNNCell(nn.Module):
     """Shared part of the conv-recurrent cells (paper Eq. 5 and ConvLSTM).
 
-    Holds the gate nonlinearity sigma and the input-to-hidden conv
-    ``conv_x`` (C_in -> ``num_gates`` C_h, with bias) whose output channels
-    are the per-gate input terms ``x_t * w_x. + b_.`` of all gates, so that
-    the encoder can compute them for every step at once. Subclasses set
-    ``num_gates`` and implement ``build_hidden_convs`` and ``step``;
-    ``init_state`` / ``hidden`` default to a state that is h itself.
+    Holds the gate nonlinearity sigma, the input-to-hidden conv ``conv_x``
+    (C_in -> ``num_gates`` C_h, with bias) whose output channels are the
+    per-gate input terms ``x_t * w_x. + b_.`` of all gates, so that the
+    encoder can compute them for every step at once, and the
+    hidden-to-hidden convs (no bias) named in ``hidden_convs``, built in
+    that order. Subclasses set ``num_gates`` and ``hidden_convs`` and
+    implement ``step``; ``init_state`` / ``hidden`` default to a state
+    that is h itself.
 
     Args:
         in_channels (int): Input channels C_in.
@@ -72,6 +74,9 @@ class BaseConvRNNCell(nn.Module):
     """
 
     num_gates: int = 1
+    #: hidden-to-hidden convs: attribute name -> output channels in units
+    #: of C_h (each C_h -> n C_h, k x k, no bias)
+    hidden_convs: Dict[str, int] = {}
 
     def __init__(self,
                  in_channels: int,
@@ -86,11 +91,10 @@ class BaseConvRNNCell(nn.Module):
         self.conv_x = build_gate_conv(in_channels,
                                       self.num_gates * hidden_channels,
                                       kernel_size, True, depthwise)
-        self.build_hidden_convs(kernel_size, depthwise)
-
-    def build_hidden_convs(self, kernel_size: int, depthwise: bool) -> None:
-        """Build the hidden-to-hidden convs (no bias) of the subclass."""
-        raise NotImplementedError
+        for name, gates in self.hidden_convs.items():
+            setattr(self, name,
+                    build_gate_conv(hidden_channels, gates * hidden_channels,
+                                    kernel_size, False, depthwise))
 
     def input_conv(self, x: Tensor) -> Tensor:
         """Input-to-hidden convs.

@@ -4,11 +4,7 @@ from torch import Tensor
 
 from aten_mm.registry import MODELS
 
-from .base_recurrent_encoder import (
-    BaseConvRNNCell,
-    BaseRecurrentEncoder,
-    build_gate_conv,
-)
+from .base_recurrent_encoder import BaseConvRNNCell, BaseRecurrentEncoder
 
 
 class ConvGRUCell(BaseConvRNNCell):
@@ -25,23 +21,11 @@ class ConvGRUCell(BaseConvRNNCell):
     ``conv_h_zr`` (C_h -> 2 C_h, no bias, ordered z, r) and ``conv_h_h``
     (C_h -> C_h, no bias).
 
-    Args:
-        in_channels (int): Input channels C_in.
-        hidden_channels (int): State channels C_h.
-        kernel_size (int): Conv kernel. Defaults to 3.
-        gate_act (str): ``'sigmoid'`` or ``'hard_sigmoid'`` for sigma.
-            Defaults to 'sigmoid'.
-        depthwise (bool): Depthwise-separable convs. Defaults to False.
+    Arguments as :class:`BaseConvRNNCell`.
     """
 
     num_gates = 3
-
-    def build_hidden_convs(self, kernel_size: int, depthwise: bool) -> None:
-        """``conv_h_zr`` (C_h -> 2 C_h) and ``conv_h_h`` (C_h -> C_h)."""
-        c = self.hidden_channels
-        self.conv_h_zr = build_gate_conv(c, 2 * c, kernel_size, False,
-                                         depthwise)
-        self.conv_h_h = build_gate_conv(c, c, kernel_size, False, depthwise)
+    hidden_convs = dict(conv_h_zr=2, conv_h_h=1)
 
     def step(self, x_proj: Tensor, h: Tensor) -> Tensor:
         """One step of Eq. (5).

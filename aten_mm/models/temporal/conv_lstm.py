@@ -6,11 +6,7 @@ from torch import Tensor
 
 from aten_mm.registry import MODELS
 
-from .base_recurrent_encoder import (
-    BaseConvRNNCell,
-    BaseRecurrentEncoder,
-    build_gate_conv,
-)
+from .base_recurrent_encoder import BaseConvRNNCell, BaseRecurrentEncoder
 
 
 class ConvLSTMCell(BaseConvRNNCell):
@@ -26,22 +22,11 @@ class ConvLSTMCell(BaseConvRNNCell):
     ``conv_x`` (C_in -> 4 C_h, bias) and ``conv_h`` (C_h -> 4 C_h, no bias)
     hold the four gates in the order i, f, o, g.
 
-    Args:
-        in_channels (int): Input channels C_in.
-        hidden_channels (int): State channels C_h.
-        kernel_size (int): Conv kernel. Defaults to 3.
-        gate_act (str): ``'sigmoid'`` or ``'hard_sigmoid'`` for sigma.
-            Defaults to 'sigmoid'.
-        depthwise (bool): Depthwise-separable convs. Defaults to False.
+    Arguments as :class:`BaseConvRNNCell`.
     """
 
     num_gates = 4
-
-    def build_hidden_convs(self, kernel_size: int, depthwise: bool) -> None:
-        """``conv_h`` (C_h -> 4 C_h, gates i, f, o, g)."""
-        c = self.hidden_channels
-        self.conv_h = build_gate_conv(c, 4 * c, kernel_size, False,
-                                      depthwise)
+    hidden_convs = dict(conv_h=4)
 
     def init_state(self, h0: Tensor) -> Tuple[Tensor, Tensor]:
         """State (h, c): h = ``h0``, c = 0."""

@@ -7,28 +7,24 @@
 # model when the config is loaded (docs/interfaces.md, "One owner").
 _base_ = './parsing-rcnn_r50-d16-deeplabv3plus.py'
 
-feat_channels = 256
-detector = {{_base_.model}}  # its data_preprocessor serves the video model
-# FlowNet-S on full-resolution frames (§4.5); pre-trained on FlyingChairs in
-# the paper: convert a public checkpoint with
-# tools/model_converters/flownets_to_aten.py and set
-# motion.init_cfg=dict(type='Pretrained', checkpoint=...).
-motion = dict(type='FlowNetS', scale_channels=feat_channels)
-encoder = dict(
-    type='ConvGRUEncoder',
-    in_channels=feat_channels,
-    kernel_size=3,
-    # The paper does not say how h_0 is set; the original release starts
-    # the convGRU from the mean of its inputs (its ConvLSTM from zeros).
-    init_state='mean')
-
 model = dict(
     _delete_=True,
     type='ATEN',
-    detector=detector,
-    motion=motion,
+    # its data_preprocessor serves the video model
+    detector={{_base_.model}},
+    # FlowNet-S on full-resolution frames (§4.5); pre-trained on FlyingChairs
+    # in the paper: convert a public checkpoint with
+    # tools/model_converters/flownets_to_aten.py and set
+    # motion.init_cfg=dict(type='Pretrained', checkpoint=...).
+    motion=dict(type='FlowNetS', scale_channels={{_base_.feat_channels}}),
     aligner=dict(type='FlowAligner'),
-    encoder=encoder,
+    encoder=dict(
+        type='ConvGRUEncoder',
+        in_channels={{_base_.feat_channels}},
+        kernel_size=3,
+        # The paper does not say how h_0 is set; the original release starts
+        # the convGRU from the mean of its inputs (its ConvLSTM from zeros).
+        init_state='mean'),
     key_interval=3,
     num_refs=2,
     key_position='median',

@@ -4,12 +4,12 @@
 # convs), softmax over the frames per pixel. FGFA has no scale field: the
 # flow net is built without one (scale_channels=0). K is set per dataset
 # (the row configs).
-_base_ = './aten_r50-d16-deeplabv3plus.py'
+_base_ = './parsing-rcnn_r50-d16-deeplabv3plus.py'
 
 model = dict(
     _delete_=True,
     type='FGFA',
-    detector={{_base_.detector}},
+    detector={{_base_.model}},
     motion=dict(type='FlowNetS', scale_channels=0),
     aligner=dict(type='FlowAligner', use_scale=False),
     aggregator=dict(

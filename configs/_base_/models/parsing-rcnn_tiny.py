@@ -1,40 +1,10 @@
 # A narrow Parsing R-CNN with the structure of the paper's model
-# (parsing-rcnn_r50-d8-deeplabv3plus.py): ResNet-18 at a quarter width,
-# output stride 8, DeepLabV3+ neck -> 64-channel stride-4 feature, 15 anchors
-# on the single stride-4 level, 128 RoIs, box + mask heads, global parsing
-# branch. No pretrained weights: for the tests and the CPU quick-start
-# (~128 px inputs).
-_base_ = './parsing-rcnn_r50-d8-deeplabv3plus.py'
+# (parsing-rcnn_r50-d8-deeplabv3plus.py) at the sizes of tiny-detector.py
+# (ResNet-18 at a quarter width, 64-channel feature). No pretrained weights:
+# for the tests and the CPU quick-start (~128 px inputs).
+_base_ = [
+    './parsing-rcnn_r50-d8-deeplabv3plus.py', './tiny-detector.py'
+]
 
-feat_channels = 64
-
-model = dict(
-    backbone=dict(
-        depth=18,
-        base_channels=16,
-        frozen_stages=-1,
-        norm_eval=False,
-        init_cfg=None),
-    neck=dict(
-        in_channels=128,
-        low_level_in_channels=16,
-        channels=32,
-        low_level_channels=16,
-        out_channels=feat_channels),
-    parsing_head=dict(in_channels=feat_channels),
-    rpn_head=dict(
-        in_channels=feat_channels,
-        feat_channels=feat_channels,
-        # sizes 8..128 px for ~128 px inputs
-        anchor_generator=dict(scales=[2, 4, 8, 16, 32])),
-    roi_head=dict(
-        bbox_roi_extractor=dict(out_channels=feat_channels),
-        bbox_head=dict(in_channels=feat_channels, fc_out_channels=128),
-        mask_roi_extractor=dict(out_channels=feat_channels),
-        mask_head=dict(
-            num_convs=2, in_channels=feat_channels, conv_out_channels=32)),
-    train_cfg=dict(
-        rpn_proposal=dict(nms_pre=500, max_per_img=200)),
-    test_cfg=dict(
-        rpn=dict(nms_pre=300, max_per_img=100),
-        rcnn=dict(max_per_img=20)))
+feat_channels = {{_base_.tiny_feat_channels}}
+model = {{_base_.tiny_detector}}

@@ -1,5 +1,4 @@
 """Tests of the generator's CLI and of the demo's data step."""
-import importlib.util
 import os.path as osp
 
 import pytest
@@ -7,18 +6,9 @@ import pytest
 from aten_mm.datasets.synthetic import generate_dataset
 
 
-def _load(repo_root, rel):
-    path = osp.join(repo_root, rel)
-    spec = importlib.util.spec_from_file_location(
-        osp.basename(rel)[:-3], path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.fixture(scope='module')
-def cli(repo_root):
-    return _load(repo_root, 'tools/dataset_converters/make_synthetic_vip.py')
+def cli(load_tool):
+    return load_tool('tools/dataset_converters/make_synthetic_vip.py')
 
 
 @pytest.mark.parametrize('argv,msg', [
@@ -60,9 +50,9 @@ def test_cli_writes_set_and_refuses_foreign_folder(cli, tmp_path):
         cli.main(['--out', str(other), '--no-progress'])
 
 
-def test_demo_data_step_reuses_set_and_adds_preview(repo_root, tmp_path,
+def test_demo_data_step_reuses_set_and_adds_preview(load_tool, tmp_path,
                                                     capsys):
-    demo = _load(repo_root, 'tools/misc/run_demo.py')
+    demo = load_tool('tools/misc/run_demo.py')
     root = str(tmp_path / 'data')
     generate_dataset(root, num_videos=3, num_frames=6, size=(64, 48),
                      progress=False)

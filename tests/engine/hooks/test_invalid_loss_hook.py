@@ -1,15 +1,12 @@
 """InvalidLossGuardHook: stop at the NaN iteration, before it is saved."""
 import os
 import os.path as osp
-import sys
 
 import pytest
 import torch
+from tiny_train import TinyModel, build_runner
 
 from aten_mm.utils import load_checkpoint
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from tiny_train import TinyModel, build_runner  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

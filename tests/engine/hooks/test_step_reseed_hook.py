@@ -1,26 +1,22 @@
 """StepReseedHook: what a training step draws depends only on the seed
 and the step."""
-import os.path as osp
 import random
-import sys
 
 import numpy as np
 import pytest
 import torch
 from mmengine.runner import Runner
+from tiny_train import (
+    StopAfterCheckpointHook,
+    build_runner,
+    weights,
+)
 
 from aten_mm.engine.hooks.step_reseed_hook import (
     BATCH_TAG,
     EPOCH_TAG,
     ITER_TAG,
     reseed,
-)
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from tiny_train import (  # noqa: E402
-    StopAfterCheckpointHook,
-    build_runner,
-    weights,
 )
 
 

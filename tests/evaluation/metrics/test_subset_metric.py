@@ -73,3 +73,32 @@ def test_errors(frames):
                                 key='missing_key'))
     with pytest.raises(ValueError, match='missing_key'):
         metric.process({}, [sample(frames[0], True)])
+
+
+def test_frames_select_by_video_and_frame_id(frames):
+    # three frames by video and frame id; the degraded flag plays no part
+    chosen = [frames[0], frames[2], frames[-1]]
+    assert len({id(f) for f in chosen}) == 3
+    listed = {}
+    for f in chosen:
+        listed.setdefault(f['video_id'], []).append(f['frame_id'])
+    first = frames[0]['video_id']
+    is_chosen = [any(f is c for c in chosen) for f in frames]
+    samples = [sample(f, ok) for f, ok in zip(frames, is_chosen)]
+    sub = METRICS.build(dict(type='SubsetMetric',
+                             metric=dict(type='VIPMetric'), frames=listed,
+                             prefix='listed'))
+    out = evaluate(sub, samples)
+    assert out['num_samples'] == 3
+    assert out['mIoU'] == pytest.approx(100.0)  # perfect on exactly those
+    # a frame id of another video is not taken
+    other = METRICS.build(dict(type='SubsetMetric',
+                               metric=dict(type='VIPMetric'),
+                               frames={'no_such_video': listed[first]}))
+    assert evaluate(other, samples)['num_samples'] == 0
+    with pytest.raises(ValueError, match='frames'):
+        METRICS.build(dict(type='SubsetMetric',
+                           metric=dict(type='VIPMetric'), frames=[1, 2]))
+    bare = {k: v for k, v in frames[0].items() if k != 'frame_id'}
+    with pytest.raises(ValueError, match='frame_id'):
+        sub.process({}, [sample(bare, True)])

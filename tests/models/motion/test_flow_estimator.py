@@ -1,14 +1,14 @@
 """FlowEstimator: flow pretraining built from the real configs."""
-import importlib.util
 import math
 import os.path as osp
-import sys
 
 import pytest
 import torch
+from flow_pair_fixture import write_flow_set
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 
+from aten_mm.apis import train_model
 from aten_mm.datasets import FlowPairDataset
 from aten_mm.registry import MODELS
 
@@ -17,16 +17,11 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
 TINY = osp.join(REPO, 'configs', 'flownet', 'flownet-s_tiny_synthetic.py')
 PAPER = osp.join(REPO, 'configs', 'flownet', 'flownet-s_synthetic.py')
 ATEN_TINY = osp.join(REPO, 'configs', 'aten', 'aten_tiny_synthetic.py')
-sys.path.insert(0, osp.join(REPO, 'tests', 'datasets'))
-from flow_pair_fixture import write_flow_set  # noqa: E402
 
 
-def _tool(name, *parts):
-    spec = importlib.util.spec_from_file_location(
-        name, osp.join(REPO, 'tools', *parts))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture(scope='module')
+def eval_flow(load_tool):
+    return load_tool('tools/analysis_tools/eval_flow.py')
 
 
 @pytest.fixture(scope='module')
@@ -72,28 +67,25 @@ def test_loss_and_predict_on_real_pairs(flow_set):
             type='FlowNetS', base_channels=4, input_scale=0.5)))
 
 
-def test_tiny_training_run_lowers_epe(flow_set, tmp_path):
-    train = _tool('train_tool', 'train.py')
-    eval_flow = _tool('eval_flow_tool', 'analysis_tools', 'eval_flow.py')
+def test_tiny_training_run_lowers_epe(flow_set, tmp_path, eval_flow):
     work = str(tmp_path / 'work')
-    overrides = [
-        f'train_dataloader.dataset.data_root={flow_set}',
-        f'val_dataloader.dataset.data_root={flow_set}',
-        f'test_dataloader.dataset.data_root={flow_set}',
-        'train_dataloader.dataset.pipeline.2.crop_size=[64,64]',
-        'train_dataloader.dataset.pipeline.2.max_shift=0',
-        'train_dataloader.batch_size=4', 'train_cfg.max_iters=60',
-        'train_cfg.val_interval=60', 'default_hooks.checkpoint.interval=60',
-        'randomness.seed=0'
-    ]
+    overrides = {
+        'train_dataloader.dataset.data_root': flow_set,
+        'val_dataloader.dataset.data_root': flow_set,
+        'test_dataloader.dataset.data_root': flow_set,
+        'train_dataloader.dataset.pipeline.2.crop_size': [64, 64],
+        'train_dataloader.dataset.pipeline.2.max_shift': 0,
+        'train_dataloader.batch_size': 4, 'train_cfg.max_iters': 60,
+        'train_cfg.val_interval': 60, 'default_hooks.checkpoint.interval': 60,
+        'randomness.seed': 0
+    }
     # the same seeded initial weights, saved before any step
     torch.manual_seed(0)
     init_model = MODELS.build(Config.fromfile(TINY).model)
     init_model.init_weights()
     init_ckpt = str(tmp_path / 'init.pth')
     torch.save(dict(state_dict=init_model.state_dict()), init_ckpt)
-    runner = train.main([TINY, '--work-dir', work, '--cfg-options',
-                         *overrides])
+    runner = train_model(TINY, work_dir=work, cfg_options=overrides)
     trained = osp.join(work, 'iter_60.pth')
     assert osp.isfile(trained)
     ds = FlowPairDataset(data_root=flow_set, split='val',

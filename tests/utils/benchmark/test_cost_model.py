@@ -1,10 +1,10 @@
-"""Tests of the Eq.-8 cost model and the term timer (aten_mm.apis.benchmark).
+"""Tests of the Eq.-8 cost model and the term timer (aten_mm.utils.benchmark).
 """
 import pytest
 import torch
 from torch import nn
 
-from aten_mm.apis import benchmark as bm
+from aten_mm.utils import benchmark as bm
 
 # hand-made per-unit times (ms)
 TERMS = dict(N_feat=500.0, F=200.0, W=4.0, GRU=1200.0, N_parse=100.0)
@@ -117,7 +117,8 @@ def _tiny_detector(rcnn_thr, fusion_thr):
     from mmengine.config import Config
 
     from aten_mm.registry import MODELS
-    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    root = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
+        osp.abspath(__file__)))))
     cfg = Config.fromfile(
         osp.join(root, 'configs/_base_/models/parsing-rcnn_tiny.py')).model
     cfg.test_cfg.rcnn.score_thr = rcnn_thr
@@ -166,7 +167,7 @@ def test_box_threshold_at_fusion_threshold_keeps_output():
 def test_machine_info_reads_the_cpu_model_and_echoes_threads():
     import platform
 
-    from aten_mm.apis.benchmark import machine_info
+    from aten_mm.utils.benchmark import machine_info
     info = machine_info(3)
     model = None
     with open('/proc/cpuinfo') as f:

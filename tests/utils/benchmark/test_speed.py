@@ -1,31 +1,26 @@
-"""End-to-end test of tools/analysis_tools/benchmark.py on tiny configs."""
-import importlib.util
+"""End-to-end test of the stream-speed benchmark
+(aten_mm.utils.benchmark.speed, tools/analysis_tools/benchmark.py) on tiny
+configs."""
 import json
 import os.path as osp
 
 import pytest
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'benchmark.py')
+from aten_mm.utils.benchmark.speed import run_benchmark
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
+    osp.abspath(__file__)))))
 PER_FRAME = osp.join(ROOT,
                      'configs/parsing_rcnn/parsing-rcnn_tiny_synthetic.py')
 DFF = osp.join(ROOT, 'configs/dff/dff_tiny_synthetic.py')  # l = 5
 ATEN = osp.join(ROOT, 'configs/aten/aten_tiny_synthetic.py')  # l=3, p=2
 
 
-def _tool():
-    spec = importlib.util.spec_from_file_location('benchmark_tool', TOOL)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.fixture(scope='module')
 def report(tmp_path_factory):
     out = tmp_path_factory.mktemp('bm') / 'result.json'
-    _tool().main([PER_FRAME, DFF, ATEN, '--synthetic', '--frames', '6',
-                  '--size', '64', '--threads', '1', '--warmup', '1',
-                  '--no-subprocess', '--out', str(out)])
+    run_benchmark([PER_FRAME, DFF, ATEN], str(out), frames=6, size=64,
+                  threads=1, warmup=1, in_process=True)
     with open(out) as f:
         return json.load(f)
 
@@ -74,26 +69,24 @@ def test_units_follow_eq8(report):
 
 
 def test_bad_video(tmp_path):
-    tool = _tool()
     with pytest.raises(FileNotFoundError, match='missing.mp4'):
-        tool.main([PER_FRAME, '--video', str(tmp_path / 'missing.mp4'),
-                   '--out', str(tmp_path / 'r.json')])
+        run_benchmark([PER_FRAME], str(tmp_path / 'r.json'),
+                      video=str(tmp_path / 'missing.mp4'))
     bad = tmp_path / 'corrupt.mp4'
     bad.write_bytes(b'not a video' * 10)
     with pytest.raises(ValueError, match='corrupt.mp4'):
-        tool.main([PER_FRAME, '--video', str(bad), '--frames', '2',
-                   '--out', str(tmp_path / 'r.json')])
+        run_benchmark([PER_FRAME], str(tmp_path / 'r.json'),
+                      video=str(bad), frames=2)
     with pytest.raises(FileNotFoundError, match='nope.py'):
-        tool.main([str(tmp_path / 'nope.py'), '--synthetic',
-                   '--out', str(tmp_path / 'r.json')])
+        run_benchmark([str(tmp_path / 'nope.py')],
+                      str(tmp_path / 'r.json'))
 
 
 def test_interleaved_run_counts_the_same(tmp_path, report):
     """Stepping the configs in turn (one frame each) changes no count."""
     out = tmp_path / 'inter.json'
-    _tool().main([PER_FRAME, ATEN, '--synthetic', '--frames', '6',
-                  '--size', '64', '--threads', '1', '--warmup', '1',
-                  '--no-subprocess', '--interleave', '--out', str(out)])
+    run_benchmark([PER_FRAME, ATEN], str(out), frames=6, size=64,
+                  threads=1, warmup=1, in_process=True, interleave=True)
     with open(out) as f:
         inter = json.load(f)
     assert inter['settings']['interleave'] is True
@@ -107,11 +100,10 @@ def test_interleaved_run_counts_the_same(tmp_path, report):
 
 def test_onnxruntime_rows_beside_the_pytorch_reference(tmp_path):
     out = tmp_path / 'result.json'
-    report = _tool().main([
-        ATEN, PER_FRAME, ATEN, '--backend', 'onnxruntime', 'pytorch',
-        'pytorch', '--synthetic', '--frames', '6', '--size', '64',
-        '--threads', '1', '--warmup', '1', '--no-subprocess', '--interleave',
-        '--out', str(out)])
+    report = run_benchmark(
+        [ATEN, PER_FRAME, ATEN], str(out),
+        backends=['onnxruntime', 'pytorch', 'pytorch'], frames=6, size=64,
+        threads=1, warmup=1, in_process=True, interleave=True)
     ort, per_frame, aten = report['results']
     assert [r['backend'] for r in report['results']] == [
         'onnxruntime', 'pytorch', 'pytorch']
@@ -126,5 +118,5 @@ def test_onnxruntime_rows_beside_the_pytorch_reference(tmp_path):
 
 def test_one_backend_per_config(tmp_path):
     with pytest.raises(ValueError, match='--backend: give one per config'):
-        _tool().main([ATEN, PER_FRAME, '--backend', 'onnxruntime',
-                      '--synthetic', '--out', str(tmp_path / 'r.json')])
+        run_benchmark([ATEN, PER_FRAME], str(tmp_path / 'r.json'),
+                      backends=['onnxruntime'])
