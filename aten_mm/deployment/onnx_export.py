@@ -51,6 +51,12 @@ class GraphCheckError(ValueError):
 def ort_session(path: str, threads: Optional[int] = None):
     """An ONNX Runtime CPU session on ``path`` with ``threads`` threads.
 
+    The session's threads do not spin-wait for work after a run
+    (``session.intra_op.allow_spinning = 0``): the backend alternates ONNX
+    Runtime graphs with PyTorch code (RoIAlign, NMS, the fusion) on the
+    same cores, and threads left spinning after each graph take those
+    cores from PyTorch (docs/deployment.md measures it).
+
     Args:
         path (str): ``.onnx`` file.
         threads (int, optional): Intra-op threads; PyTorch's count if None.
@@ -63,6 +69,7 @@ def ort_session(path: str, threads: Optional[int] = None):
     opts.intra_op_num_threads = threads or torch.get_num_threads()
     opts.inter_op_num_threads = 1
     opts.log_severity_level = 3
+    opts.add_session_config_entry('session.intra_op.allow_spinning', '0')
     return ort.InferenceSession(path, opts,
                                 providers=['CPUExecutionProvider'])
 

@@ -112,3 +112,14 @@ def test_half_resolution_flownet_exports(tmp_path):
         cfg_options={'model.motion.input_scale': 0.5},
         log=lambda line: None)
     assert manifest['graphs']['motion']['max_abs_diff'] <= 1e-3
+
+
+def test_sessions_do_not_spin_wait_between_graphs(tmp_path):
+    """Spinning ONNX Runtime threads would take the cores from the PyTorch
+    steps (RoIAlign, NMS, fusion) run between the graphs."""
+    path = tmp_path / 'double.onnx'
+    export_checked(Doubler(), (torch.ones(1, 3),), str(path), ['x'], ['y'])
+    opts = ort_session(str(path), threads=2).get_session_options()
+    assert opts.intra_op_num_threads == 2
+    assert opts.get_session_config_entry(
+        'session.intra_op.allow_spinning') == '0'
