@@ -50,8 +50,8 @@ def parse_args(argv=None):
         '--wait-time', type=float, default=2, help='the interval of show (s)')
     parser.add_argument(
         '--backend', default='pytorch', choices=['pytorch', 'onnxruntime'],
-        help='onnxruntime: N_feat, FlowNet-S and the temporal encoder run '
-        'as ONNX graphs (docs/deployment.md)')
+        help='onnxruntime: N_feat, FlowNet-S, the temporal encoder and the '
+        'dense head layers run as ONNX graphs (docs/deployment.md)')
     parser.add_argument(
         '--onnx-dir', help='graphs of tools/deployment/export_onnx.py '
         '(default with --backend onnxruntime: exported at the first batch)')

@@ -2,11 +2,15 @@
 
 A video parser is four dense networks around some control flow: the
 feature network N_feat, FlowNet-S with its scale field (Eq. 3/6), the
-temporal encoder ε (Eq. 4) and the bilinear warp W (Eq. 6). The control
-flow (which frame is a key, the stream cache) and the RoI heads (RPN
-proposals, NMS, RoIAlign) stay in PyTorch. Each class below wraps one of
-the four networks as an ``nn.Module`` with tensor-only inputs and outputs,
-so ``torch.onnx.export`` traces it without the Python logic around it.
+temporal encoder ε (Eq. 4) and the bilinear warp W (Eq. 6); the heads of
+N_parse (§4.3) hold four more: the global parsing head's atrous convs, the
+RPN head's convs, the box head's fc tower and the mask head's conv tower
+(the last two on RoIAlign features). The control flow (which frame is a
+key, the stream cache) and the data-dependent steps of the heads (anchor
+decoding, NMS, RoIAlign, mask pasting, the person/part fusion) stay in
+PyTorch. Each class below wraps one dense network as an ``nn.Module`` with
+tensor-only inputs and outputs, so ``torch.onnx.export`` traces it without
+the Python logic around it.
 
 Shapes are traced at one input size ``(H, W)`` (FlowNet-S pads to its
 divisor with Python integers); the batch axis stays dynamic.
@@ -68,6 +72,72 @@ class WarpGraph(nn.Module):
         return flow_warp(feat, flow)
 
 
+class HeadGraph(nn.Module):
+    """One dense method of a head of N_parse (§4.3), e.g. the RPN head's
+    ``forward_single``: ``(N, C, h, w)`` -> its tensors.
+
+    Args:
+        head (nn.Module): The head.
+        method (str): Name of its tensor-only method.
+    """
+
+    def __init__(self, head: nn.Module, method: str = 'forward') -> None:
+        super().__init__()
+        self.head = head
+        self.method = method
+
+    def forward(self, x: Tensor):
+        return getattr(self.head, self.method)(x)
+
+
+#: Head graphs of N_parse: name -> (attribute path from the detector, the
+#: method the graph replaces, input name, output names). The box and mask
+#: towers run on RoIAlign features ``(K, C, 7, 7)`` / ``(K, C, 14, 14)``
+#: (the number of RoIs K is the graph's dynamic batch axis).
+HEADS = {
+    'parse': ('parsing_head', 'forward', 'feat', ['logits']),
+    'rpn': ('rpn_head', 'forward_single', 'feat', ['cls', 'reg']),
+    'bbox': ('roi_head.bbox_head', 'forward', 'roi_feat',
+             ['cls_score', 'bbox_pred']),
+    'mask': ('roi_head.mask_head', 'forward', 'roi_feat', ['mask_pred']),
+}
+
+
+def find_heads(model: nn.Module) -> Dict[str, nn.Module]:
+    """The exportable heads of N_parse the detector of ``model`` has.
+
+    Args:
+        model (nn.Module): A ``ParsingRCNN`` or a video parser.
+
+    Returns:
+        dict: Name of :data:`HEADS` -> head module (a parsing-only model
+        has ``'parse'`` alone).
+    """
+    detector = getattr(model, 'detector', model)
+    heads = {}
+    for name, (path, *_) in HEADS.items():
+        obj = detector
+        for attr in path.split('.'):
+            obj = getattr(obj, attr, None)
+        if isinstance(obj, nn.Module):
+            heads[name] = obj
+    return heads
+
+
+def example_rois(img: Tensor, num: int = 6) -> Tensor:
+    """Fixed RoIs ``(num, 5)`` (batch index, x1, y1, x2, y2) spread over
+    an input ``(1, 3, H, W)``: person-like boxes of several sizes, so that
+    the RoI tower graphs are checked on real RoIAlign features."""
+    h, w = img.shape[-2:]
+    rois = []
+    for i in range(num):
+        f = (i + 1) / (num + 1)
+        bw, bh = w * (0.15 + 0.5 * f), h * (0.3 + 0.6 * f)
+        x1, y1 = (w - bw) * f, (h - bh) * (1 - f)
+        rois.append([0.0, x1, y1, x1 + bw, y1 + bh])
+    return torch.tensor(rois, dtype=img.dtype)
+
+
 def find_parts(model: nn.Module) -> Dict[str, Tuple[nn.Module, str,
                                                     nn.Module]]:
     """The exportable sub-networks of a per-frame or video parser.
@@ -122,6 +192,17 @@ def example_inputs(model: nn.Module, feat: Tensor, img: Tensor,
     """
     parts = find_parts(model)
     inputs = {'feat': (img, ), 'warp': None}
+    detector = getattr(model, 'detector', model)
+    heads = find_heads(model)
+    for name in ('parse', 'rpn'):
+        if name in heads:
+            inputs[name] = (feat, )
+    for name, extractor in (('bbox', 'bbox_roi_extractor'),
+                            ('mask', 'mask_roi_extractor')):
+        if name in heads:
+            rois = example_rois(img)
+            roi_feat = getattr(detector.roi_head, extractor)((feat, ), rois)
+            inputs[name] = (roi_feat, )
     if 'motion' in parts:
         inputs['motion'] = (img, ref)
         flow = parts['motion'][2](img, ref)[0]

@@ -25,12 +25,15 @@ import torch.nn as nn
 from torch import Tensor
 
 from .graphs import (
+    HEADS,
     EncoderGraph,
     FeatGraph,
+    HeadGraph,
     MotionGraph,
     WarpGraph,
     encoder_steps,
     example_inputs,
+    find_heads,
     find_parts,
 )
 
@@ -48,6 +51,12 @@ class GraphCheckError(ValueError):
 def ort_session(path: str, threads: Optional[int] = None):
     """An ONNX Runtime CPU session on ``path`` with ``threads`` threads.
 
+    The session's threads do not spin-wait for work after a run
+    (``session.intra_op.allow_spinning = 0``): the backend alternates ONNX
+    Runtime graphs with PyTorch code (RoIAlign, NMS, the fusion) on the
+    same cores, and threads left spinning after each graph take those
+    cores from PyTorch (docs/deployment.md measures it).
+
     Args:
         path (str): ``.onnx`` file.
         threads (int, optional): Intra-op threads; PyTorch's count if None.
@@ -60,6 +69,7 @@ def ort_session(path: str, threads: Optional[int] = None):
     opts.intra_op_num_threads = threads or torch.get_num_threads()
     opts.inter_op_num_threads = 1
     opts.log_severity_level = 3
+    opts.add_session_config_entry('session.intra_op.allow_spinning', '0')
     return ort.InferenceSession(path, opts,
                                 providers=['CPUExecutionProvider'])
 
@@ -188,6 +198,9 @@ def export_model(model: nn.Module, out_dir: str, frames: Sequence[Tensor],
     if steps:
         graphs['encoder'] = (EncoderGraph(parts['encoder'], steps),
                              [f'feat_{i}' for i in range(steps)], ['enc'])
+    for name, head in find_heads(model).items():
+        _, method, in_name, outs = HEADS[name]
+        graphs[name] = (HeadGraph(head, method), [in_name], outs)
     manifest = {'input_shape': list(shape), 'opset': OPSET,
                 'tolerance': {'atol': ATOL, 'rtol': RTOL},
                 'encoder_steps': steps, 'graphs': {}}

@@ -1,10 +1,12 @@
 """ONNX Runtime backend: a parser whose dense networks run as ONNX graphs.
 
 :func:`use_onnxruntime` swaps, inside a built model, N_feat (the
-detector's ``extract_feat``), FlowNet-S and the recurrent temporal encoder
-for callables that run the graphs of :func:`.onnx_export.export_model`.
-Everything else (the frame plan, the stream engine, the warp, the RPN and
-RoI heads with their NMS and RoIAlign) is the unchanged PyTorch code, so
+detector's ``extract_feat``), FlowNet-S, the recurrent temporal encoder
+and the dense parts of N_parse (the global parsing head's convs, the RPN
+head's convs, the box and mask heads' towers) for callables that run the
+graphs of :func:`.onnx_export.export_model`. Everything else (the frame
+plan, the stream engine, the warp, anchor decoding, NMS, RoIAlign, mask
+pasting and the person/part fusion) is the unchanged PyTorch code, so
 clip and stream inference, ``test_step`` and every tool work as before.
 
 Graphs come from ``onnx_dir`` (written by ``tools/deployment/
@@ -22,7 +24,7 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from .graphs import find_parts
+from .graphs import HEADS, find_heads, find_parts
 from .onnx_export import MANIFEST, export_model, ort_session, run_session
 
 BACKENDS = ('pytorch', 'onnxruntime')
@@ -98,6 +100,33 @@ class OrtEncoder(nn.Module):
         return self.backend.graph('encoder', None)(*feats)[0]
 
 
+class OrtHead:
+    """A dense method of a head of N_parse (§4.3) on ONNX Runtime.
+
+    Replaces, as an instance attribute, e.g. the RPN head's
+    ``forward_single``; the head's Python code around it (anchor decoding,
+    NMS, RoIAlign, pasting) calls it unchanged. An empty batch (no RoI)
+    runs the PyTorch method.
+
+    Args:
+        backend (OnnxRuntimeBackend): Owner of the sessions.
+        name (str): Graph name (a key of :data:`.graphs.HEADS`).
+        torch_fn (Callable): The PyTorch method it replaces.
+    """
+
+    def __init__(self, backend: 'OnnxRuntimeBackend', name: str,
+                 torch_fn: Callable) -> None:
+        self.backend = backend
+        self.name = name
+        self.torch_fn = torch_fn
+
+    def __call__(self, x: Tensor):
+        if x.shape[0] == 0:
+            return self.torch_fn(x)
+        outs = self.backend.graph(self.name, None)(x)
+        return outs[0] if len(outs) == 1 else tuple(outs)
+
+
 class OnnxRuntimeBackend:
     """The sessions of one model and the swap of its modules.
 
@@ -124,6 +153,7 @@ class OnnxRuntimeBackend:
             if name in self.parts:
                 parent, attr, module = self.parts[name]
                 self._torch_modules[name] = (parent, attr, module)
+        self._heads = find_heads(model)
         if onnx_dir is not None:
             self._load(onnx_dir)
         self._install()
@@ -137,17 +167,22 @@ class OnnxRuntimeBackend:
                 'tools/deployment/export_onnx.py')
         with open(path) as f:
             manifest = json.load(f)
-        missing = [n for n in ('feat', *self._torch_modules)
+        missing = [n for n in self._names()
                    if n not in manifest.get('graphs', {})]
         if missing:
             raise OnnxBackendError(
                 f'{path}: no graph for {missing} of this model; was it '
-                'exported from another config?')
+                'exported from another config or by an older version? '
+                'Export it again with tools/deployment/export_onnx.py')
         self.manifest = manifest
         shape = manifest['input_shape']
-        for name in ('feat', *self._torch_modules):
+        for name in self._names():
             file = osp.join(onnx_dir, manifest['graphs'][name]['file'])
             self.graphs[name] = _Graph(file, shape)
+
+    def _names(self) -> List[str]:
+        """The graphs this model runs on ONNX Runtime."""
+        return ['feat', *self._torch_modules, *self._heads]
 
     def _export(self, img: Tensor) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix='aten_mm-onnx-')
@@ -196,12 +231,17 @@ class OnnxRuntimeBackend:
         wrappers = {'motion': OrtMotion, 'encoder': OrtEncoder}
         for name, (parent, attr, module) in self._torch_modules.items():
             setattr(parent, attr, wrappers[name](self, module))
+        for name, head in self._heads.items():
+            method = HEADS[name][1]
+            setattr(head, method, OrtHead(self, name, getattr(head, method)))
 
     def _uninstall(self) -> None:
         detector = self.parts['feat'][2]
         detector.__dict__.pop('extract_feat', None)
         for parent, attr, module in self._torch_modules.values():
             setattr(parent, attr, module)
+        for name, head in self._heads.items():
+            head.__dict__.pop(HEADS[name][1], None)
 
 
 def use_onnxruntime(model: nn.Module,

@@ -63,7 +63,8 @@ def aten_export(tmp_path_factory):
 
 def test_video_model_exports_every_dense_graph(aten_export):
     out, manifest = aten_export
-    assert set(manifest['graphs']) == {'feat', 'motion', 'warp', 'encoder'}
+    assert set(manifest['graphs']) == {'feat', 'motion', 'warp', 'encoder',
+                                       'parse', 'rpn', 'bbox', 'mask'}
     assert manifest['encoder_steps'] == 3  # p + 1 with p = 2
     assert manifest['graphs']['motion']['outputs'] == ['flow', 'scale']
     with open(osp.join(out, 'manifest.json')) as f:
@@ -97,7 +98,8 @@ def test_existing_export_is_not_overwritten_without_asking(aten_export):
 def test_per_frame_model_exports_its_feature_network(tmp_path):
     manifest = export_config(PERFRAME, 'none', str(tmp_path),
                              frame_size=(64, 64), log=lambda line: None)
-    assert set(manifest['graphs']) == {'feat'}
+    assert set(manifest['graphs']) == {'feat', 'parse', 'rpn', 'bbox',
+                                       'mask'}
     assert manifest['encoder_steps'] is None
 
 
@@ -110,3 +112,14 @@ def test_half_resolution_flownet_exports(tmp_path):
         cfg_options={'model.motion.input_scale': 0.5},
         log=lambda line: None)
     assert manifest['graphs']['motion']['max_abs_diff'] <= 1e-3
+
+
+def test_sessions_do_not_spin_wait_between_graphs(tmp_path):
+    """Spinning ONNX Runtime threads would take the cores from the PyTorch
+    steps (RoIAlign, NMS, fusion) run between the graphs."""
+    path = tmp_path / 'double.onnx'
+    export_checked(Doubler(), (torch.ones(1, 3),), str(path), ['x'], ['y'])
+    opts = ort_session(str(path), threads=2).get_session_options()
+    assert opts.intra_op_num_threads == 2
+    assert opts.get_session_config_entry(
+        'session.intra_op.allow_spinning') == '0'

@@ -1,3 +1,4 @@
+import json
 import os.path as osp
 
 import numpy as np
@@ -6,7 +7,7 @@ import torch
 
 from aten_mm.apis import inference_frames, init_model
 from aten_mm.deployment import OnnxBackendError, export_config, use_onnxruntime
-from aten_mm.deployment.ort_backend import OrtMotion
+from aten_mm.deployment.ort_backend import OrtHead, OrtMotion
 
 CONFIGS = osp.join(osp.dirname(__file__), '..', '..', 'configs')
 ATEN = osp.join(CONFIGS, 'aten', 'aten_tiny_synthetic.py')
@@ -58,7 +59,15 @@ def test_onnxruntime_backend_gives_the_torch_predictions(config):
     model = use_onnxruntime(build(config))  # graphs exported at frame 0
     if config == ATEN:
         assert isinstance(model.motion, OrtMotion)
+    backend = model.onnx_backend
+    used = []
+    graph = backend.graph
+    backend.graph = lambda name, x: used.append(name) or graph(name, x)
     got, got_dets = run(model, frames)
+    # every dense network ran on ONNX Runtime, the N_parse heads included
+    video_parts = {'motion', 'encoder'} if config == ATEN else set()
+    assert set(used) == {'feat', 'parse', 'rpn', 'bbox', 'mask',
+                         *video_parts}
     assert len(got) == len(ref) == len(frames)
     assert len(got_dets) == len(ref_dets) == len(frames)
     for r, g in zip(ref_dets, got_dets):
@@ -96,3 +105,36 @@ def test_temporary_graphs_follow_a_new_frame_size():
     for r, g in zip(ref, got):
         same = (g.pred_sem_seg.sem_seg == r.pred_sem_seg.sem_seg).float()
         assert same.mean().item() >= 0.999
+
+
+class _NoGraph:
+    def graph(self, name, x):
+        raise AssertionError('the graph must not run')
+
+
+class _OneGraph:
+    def graph(self, name, x):
+        return lambda x: [x * 2, x * 3]
+
+
+def test_head_without_rois_runs_torch_and_with_rois_the_graph():
+    def torch_fn(x):
+        return 'torch'
+
+    empty = torch.zeros(0, 4, 7, 7)
+    assert OrtHead(_NoGraph(), 'bbox', torch_fn)(empty) == 'torch'
+    x = torch.ones(2, 4, 7, 7)
+    cls, reg = OrtHead(_OneGraph(), 'bbox', torch_fn)(x)
+    torch.testing.assert_close(cls, x * 2)
+    torch.testing.assert_close(reg, x * 3)
+
+
+def test_graphs_of_an_older_export_without_the_heads_are_refused(tmp_path):
+    export_config(PERFRAME, 'none', str(tmp_path), frame_size=(64, 64),
+                  log=lambda line: None)
+    path = tmp_path / 'manifest.json'
+    manifest = json.loads(path.read_text())
+    del manifest['graphs']['rpn']
+    path.write_text(json.dumps(manifest))
+    with pytest.raises(OnnxBackendError, match=r"no graph for \['rpn'\]"):
+        use_onnxruntime(build(PERFRAME), str(tmp_path))

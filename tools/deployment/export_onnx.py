@@ -7,8 +7,12 @@ Usage::
 
 Writes into DIR ``feat.onnx`` (N_feat), for video models ``motion.onnx``
 (FlowNet-S with the scale field), ``warp.onnx`` (W) and ``encoder.onnx``
-(the p + 1 steps of the temporal encoder), and ``manifest.json``. The RPN
-and RoI heads (NMS, RoIAlign) stay in PyTorch. Every graph is compared
+(the p + 1 steps of the temporal encoder), the dense heads of N_parse
+(``parse.onnx``: the global parsing head's atrous convs; ``rpn.onnx``: the
+RPN head's convs; ``bbox.onnx`` / ``mask.onnx``: the box head's fc tower
+and the mask head's conv tower on RoIAlign features), and
+``manifest.json``. Anchor decoding, NMS, RoIAlign, mask pasting and the
+person/part fusion stay in PyTorch. Every graph is compared
 with PyTorch on a real frame (``--image``, else a synthetic one) and on a
 random one, at the input size the model sees for video frames of
 ``--shape`` (default 720 x 1280) after the config's test pipeline; a graph
@@ -23,8 +27,9 @@ from mmengine.config import DictAction
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        description='Export N_feat, FlowNet-S, the temporal encoder and the '
-        'warp of a config to ONNX, each checked against PyTorch')
+        description='Export N_feat, FlowNet-S, the temporal encoder, the '
+        'warp and the dense heads of a config to ONNX, each checked against '
+        'PyTorch')
     parser.add_argument('config', help='config file')
     parser.add_argument('checkpoint',
                         help="checkpoint file ('none' = random weights)")

@@ -2,7 +2,8 @@
 
 ``tools/test.py ... --backend onnxruntime`` adds this hook: after the
 runner has loaded the checkpoint, it swaps the model's dense networks
-(N_feat, FlowNet-S, the temporal encoder) for their ONNX graphs
+(N_feat, FlowNet-S, the temporal encoder, the dense parts of the parsing,
+RPN, box and mask heads) for their ONNX graphs
 (:func:`aten_mm.deployment.use_onnxruntime`), so the same test loop, the
 same metric and the same files measure the deployed model.
 """
