@@ -21,6 +21,12 @@ def tiny_set(tmp_path_factory):
     return root
 
 
+def run_config_path(printed):
+    line = next(x for x in printed.splitlines()
+                if x.startswith('[demo] run config: '))
+    return line[len('[demo] run config: '):].strip()
+
+
 def count_frames(path):
     cap = cv2.VideoCapture(path)
     n = 0
@@ -49,6 +55,21 @@ def test_quick_demo_runs_every_step(tiny_set, tmp_path, capsys, run_demo):
     assert record['checkpoint'] == ckpt and record['split'] == 'val'
     m = record['metrics']
     assert 0.0 <= m['vip/mIoU'] <= 100.0 and 'vip/APr' in m
+    # the printed numbers are the evaluation's: the [eval] line equals the
+    # metrics json, and a separate evaluation of the same checkpoint with
+    # the run config gives the same values
+    line = next(x for x in printed.splitlines()
+                if x.startswith('[eval] mIoU'))
+    words = line.split()[1:]
+    shown = dict(zip(words[0::2], words[1::2]))
+    for key in ('mIoU', 'APr', 'APr_vol'):
+        assert shown[key] == f"{m['vip/' + key]:.1f}"
+    assert float(shown['mIoU']) == pytest.approx(m['vip/mIoU'], abs=0.05)
+    from aten_mm.apis import test_model
+    run_config = osp.join(work, osp.basename(run_config_path(printed)))
+    again = test_model(run_config, ckpt, work_dir=str(tmp_path / 'again'))
+    for key in ('vip/mIoU', 'vip/APr', 'vip/APr_vol'):
+        assert again[key] == pytest.approx(m[key], abs=1e-9, nan_ok=True)
     # render: the held-out (test split) video, every frame readable
     summary = out['data']
     test_video = summary['splits']['test'][0]
