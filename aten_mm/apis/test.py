@@ -207,31 +207,26 @@ def build_test_config(config: Union[str, Config],
     return cfg
 
 
-def test_model(config: Union[str, Config],
-               checkpoint: str,
-               work_dir: Optional[str] = None,
-               cfg_options: Optional[dict] = None,
-               out: Optional[str] = None,
-               out_dir: Optional[str] = None,
-               show: bool = False,
-               show_dir: Optional[str] = None,
-               wait_time: float = 2,
-               backend: str = 'pytorch',
-               onnx_dir: Optional[str] = None,
-               launcher: str = 'none') -> dict:
+def test_model(config: Union[str, Config], checkpoint: str,
+               **options) -> dict:
     """Test a checkpoint with mmengine's Runner (``tools/test.py``).
 
-    The arguments are those of :func:`build_test_config`. A distributed
-    run without CUDA talks over gloo; every rank returns the metrics.
+    Args:
+        config (str | Config): Config file (or a loaded config).
+        checkpoint (str): Checkpoint file.
+        **options: The keyword arguments of :func:`build_test_config`
+            (``work_dir``, ``cfg_options``, ``out``, ``out_dir``, ``show``,
+            ``show_dir``, ``wait_time``, ``backend``, ``onnx_dir``,
+            ``launcher``). A distributed run without CUDA talks over gloo;
+            every rank returns the metrics.
 
     Returns:
         dict: The metrics of the test evaluator (e.g. ``vip/mIoU``,
         ``vip/APr``, ``vip/APr_vol`` in %).
     """
     register_all_modules(init_default_scope=False)
-    cfg = build_test_config(config, checkpoint, work_dir, cfg_options, out,
-                            out_dir, show, show_dir, wait_time, backend,
-                            onnx_dir, launcher)
+    cfg = build_test_config(config, checkpoint, **options)
+    out = options.get('out')
     setup_cpu_distributed(cfg)
     runner = build_runner(cfg)
     if out is not None:

@@ -147,26 +147,23 @@ def build_train_config(config: Union[str, Config],
     return cfg
 
 
-def train_model(config: Union[str, Config],
-                work_dir: Optional[str] = None,
-                cfg_options: Optional[dict] = None,
-                resume: Union[bool, str, None] = None,
-                amp: bool = False,
-                auto_scale_lr: bool = False,
-                launcher: str = 'none'):
+def train_model(config: Union[str, Config], **options):
     """Train a model with mmengine's Runner (``tools/train.py``).
 
-    The arguments are those of :func:`build_train_config`. A distributed
-    run without CUDA talks over gloo
-    (:func:`aten_mm.apis.launch.setup_cpu_distributed`).
+    Args:
+        config (str | Config): Config file (or a loaded config).
+        **options: The keyword arguments of :func:`build_train_config`
+            (``work_dir``, ``cfg_options``, ``resume``, ``amp``,
+            ``auto_scale_lr``, ``launcher``). A distributed run without
+            CUDA talks over gloo
+            (:func:`aten_mm.apis.launch.setup_cpu_distributed`).
 
     Returns:
         Runner: The runner after ``train()`` (its ``iter``, ``epoch``,
         ``model``, ``log_dir`` ...).
     """
     register_all_modules(init_default_scope=False)
-    cfg = build_train_config(config, work_dir, cfg_options, resume, amp,
-                             auto_scale_lr, launcher)
+    cfg = build_train_config(config, **options)
     setup_cpu_distributed(cfg)
     runner = build_runner(cfg)
     runner.train()

@@ -77,6 +77,14 @@ def test_predict_crops_padding_before_resizing():
     assert res.sem_seg.shape == (1, 32, 16)
 
 
+def _log_probs(head, feat, size):
+    """(C, H, W) log-probabilities of the head's logits resized to the
+    label size, as the loss sees them."""
+    logits = F.interpolate(head(feat), size=size, mode='bilinear',
+                           align_corners=False)
+    return logits.log_softmax(1)[0]
+
+
 def test_loss_ignores_255_pixels():
     torch.manual_seed(0)
     head = _head(in_channels=3, dilations=(1, ))
@@ -87,9 +95,7 @@ def test_loss_ignores_255_pixels():
     loss = head.loss(feat, [sample])['loss_parsing']
 
     # hand-computed: mean CE over the valid (left) pixels only
-    logits = F.interpolate(head(feat), size=(64, 64), mode='bilinear',
-                           align_corners=False)
-    logp = logits.log_softmax(1)[0]
+    logp = _log_probs(head, feat, (64, 64))
     valid = gt[0] != 255
     picked = logp.gather(0, gt.clamp(max=19))[0]
     assert torch.allclose(loss, -picked[valid].mean(), atol=1e-5)
@@ -140,9 +146,7 @@ def test_class_weighted_loss_is_the_weighted_mean_over_valid_pixels():
     loss = head.loss(feat, [sample])['loss_parsing']
 
     # hand-computed: sum_i w[y_i] * CE_i / sum_i w[y_i] over valid pixels
-    logits = F.interpolate(head(feat), size=(64, 64), mode='bilinear',
-                           align_corners=False)
-    logp = logits.log_softmax(1)[0]
+    logp = _log_probs(head, feat, (64, 64))
     valid = gt[0] != 255
     y = gt[0][valid]
     ce = -logp.permute(1, 2, 0)[valid].gather(1, y[:, None])[:, 0]
