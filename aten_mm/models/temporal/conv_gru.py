@@ -1,5 +1,8 @@
 """ConvGRU temporal encoder (paper §4.1, Eq. 4-5)."""
+from typing import List, Optional, Union
+
 import torch
+import torch.nn as nn
 from torch import Tensor
 
 from aten_mm.registry import MODELS
@@ -62,7 +65,46 @@ class ConvGRUEncoder(BaseRecurrentEncoder):
         downsample (int): See :class:`BaseRecurrentEncoder`.
         depthwise (bool): Depthwise-separable gate convs.
         batched_input_conv (bool): One input conv for all steps (exact).
+        update_gate_bias (float, optional): Start value of the update
+            gate's bias b_z of Eq. (5), set at construction and again by
+            ``init_weights``. None keeps PyTorch's default conv init. A
+            negative value makes a fresh encoder close its update gate
+            (z_t = sigma(b_z) ~ 0 when the other terms are small), so
+            h_T ~ h_0: with ``init_state='mean'`` a new encoder starts as
+            the average of its aligned inputs instead of a random mix, and
+            a video model fine-tuned from a per-frame one starts where that
+            model is (docs/synthetic_study.md, "the demo"). Only the
+            initial value: Eq. (5) and its training are unchanged.
+            Defaults to None.
         init_cfg (dict | list[dict], optional): mmengine init config.
     """
 
     cell_cls = ConvGRUCell
+
+    def __init__(self,
+                 *args,
+                 update_gate_bias: Optional[float] = None,
+                 init_cfg: Optional[Union[dict, List[dict]]] = None,
+                 **kwargs) -> None:
+        super().__init__(*args, init_cfg=init_cfg, **kwargs)
+        self.update_gate_bias = update_gate_bias
+        self._set_update_gate_bias()
+
+    def _set_update_gate_bias(self) -> None:
+        if self.update_gate_bias is None:
+            return
+        conv = self.cell.conv_x
+        # the depthwise-separable conv's pointwise conv carries the bias
+        conv = getattr(conv, 'pointwise_conv', conv)
+        conv = getattr(conv, 'conv', conv)
+        if not isinstance(conv, nn.Conv2d) or conv.bias is None:
+            raise TypeError('ConvGRUEncoder: update_gate_bias needs a '
+                            'conv_x with a bias')
+        with torch.no_grad():
+            conv.bias[:self.hidden_channels].fill_(
+                float(self.update_gate_bias))
+
+    def init_weights(self) -> None:
+        """mmengine init, then ``update_gate_bias`` (if set) on b_z."""
+        super().init_weights()
+        self._set_update_gate_bias()

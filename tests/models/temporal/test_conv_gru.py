@@ -141,3 +141,40 @@ def test_bad_inputs_and_config():
     with pytest.raises(ValueError, match='downsample'):
         ConvGRUEncoder(in_channels=C, downsample=0)
     assert isinstance(ConvGRUEncoder(in_channels=C).cell.conv_x, nn.Conv2d)
+
+
+def test_update_gate_bias_starts_as_the_mean_of_the_inputs():
+    # b_z = -30: z = sigma(-30 + small) ~ 1e-13, so every step keeps h and
+    # h_T = h_0 = the mean of the inputs (init_state='mean')
+    enc = randomize(ConvGRUEncoder(in_channels=C, init_state='mean',
+                                   update_gate_bias=-30.0))
+    before = enc.cell.conv_x.bias.detach().clone()
+    enc.init_weights()
+    bias = enc.cell.conv_x.bias.detach()
+    assert torch.all(bias[:C] == -30.0)
+    # only b_z is set: b_r and b_h' keep their values
+    torch.testing.assert_close(bias[C:], before[C:])
+    xs = feats()
+    torch.testing.assert_close(enc(xs), torch.stack(xs).mean(0),
+                               rtol=0, atol=1e-10)
+    # the gradient still reaches the gate (it can open while training)
+    enc.cell.conv_x.bias.grad = None
+    enc(xs).sum().backward()
+    assert enc.cell.conv_x.bias.grad[:C].abs().sum() > 0
+
+
+def test_update_gate_bias_none_keeps_the_default_init():
+    torch.manual_seed(0)
+    enc = ConvGRUEncoder(in_channels=C)
+    before = enc.cell.conv_x.bias.detach().clone()
+    enc.init_weights()
+    torch.testing.assert_close(enc.cell.conv_x.bias.detach(), before)
+    # PyTorch's default init: not one constant
+    assert before[:C].unique().numel() == C
+
+
+def test_update_gate_bias_on_depthwise_gates():
+    enc = ConvGRUEncoder(in_channels=C, depthwise=True, update_gate_bias=-2.)
+    pw_bias = enc.cell.conv_x.pointwise_conv.conv.bias.detach()
+    assert torch.all(pw_bias[:C] == -2.0)
+    assert not torch.all(pw_bias[C:] == -2.0)
