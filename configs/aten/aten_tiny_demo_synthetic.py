@@ -8,8 +8,8 @@
 # docs/demo.md gives the commands that produce them.
 _base_ = './aten_tiny_synthetic.py'
 
-detector_checkpoint = '{{ fileDirname }}/../../checkpoints/parsing-rcnn_tiny_synthetic-525dfcf6.pth'
-flow_checkpoint = '{{ fileDirname }}/../../checkpoints/flownet-s_tiny_synthetic-0d33919d.pth'
+detector_checkpoint = '{{ fileDirname }}/../../checkpoints/parsing-rcnn_tiny_synthetic-8d3ac646.pth'
+flow_checkpoint = '{{ fileDirname }}/../../checkpoints/flownet-s_tiny_synthetic-61f5c204.pth'
 model = dict(
     detector=dict(
         init_cfg=dict(type='Pretrained', checkpoint=detector_checkpoint)),
