@@ -71,11 +71,11 @@ class ConvGRUEncoder(BaseRecurrentEncoder):
             negative value makes a fresh encoder close its update gate
             (z_t = sigma(b_z) ~ 0 when the other terms are small), so
             h_T ~ h_0: with ``init_state='mean'`` a new encoder starts as
-            the average of its aligned inputs instead of a random mix, and
-            a video model fine-tuned from a per-frame one starts where that
-            model is (docs/synthetic_study.md, "the demo"). Only the
-            initial value: Eq. (5) and its training are unchanged.
-            Defaults to None.
+            the average of its aligned inputs instead of a random mix
+            (measured in docs/synthetic_study.md, "What the video models
+            lose on non-key frames"). With depthwise gates it is the
+            pointwise conv's bias. Only the initial value: Eq. (5) and its
+            training are unchanged. Defaults to None.
         init_cfg (dict | list[dict], optional): mmengine init config.
     """
 
