@@ -1,5 +1,5 @@
 """FlowNet's multi-scale end-point-error loss (Dosovitskiy et al. 2015)."""
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -71,8 +71,8 @@ class MultiLevelEPELoss(nn.Module):
         self.weights = tuple(float(w) for w in weights)
         self.flow_div = float(flow_div)
 
-    def forward(self, flows: List[Tensor], gt: Tensor,
-                valid: Tensor) -> Dict[str, Tensor]:
+    def forward(self, flows: List[Tensor], gt: Tensor, valid: Tensor,
+                weight: Optional[Tensor] = None) -> Dict[str, Tensor]:
         """Compute the loss.
 
         Args:
@@ -82,6 +82,11 @@ class MultiLevelEPELoss(nn.Module):
             gt (Tensor): (N, 2, H, W) ground-truth flow in input pixels
                 (H, W multiples of 64, padded with invalid pixels).
             valid (Tensor): (N, H, W) or (N, 1, H, W) bool/float validity.
+            weight (Tensor, optional): (N, H, W) or (N, 1, H, W) per-pixel
+                weight of the EPE (e.g. larger on person pixels). A cell's
+                EPE is multiplied by the mean weight of its valid pixels;
+                the target flow is still the plain mean of the valid
+                pixels. None: every pixel weighs 1 (FlowNet's loss).
 
         Returns:
             dict[str, Tensor]: ``loss_flow`` (the weighted sum) and
@@ -94,11 +99,19 @@ class MultiLevelEPELoss(nn.Module):
         if valid.dim() == 3:
             valid = valid[:, None]
         valid = valid.to(gt.dtype)
+        if weight is not None:
+            if weight.dim() == 3:
+                weight = weight[:, None]
+            if weight.shape != valid.shape:
+                raise ValueError(
+                    'MultiLevelEPELoss: weight must have the shape of '
+                    f'valid {tuple(valid.shape)}, got {tuple(weight.shape)}')
+            weight = weight.to(gt.dtype) * valid
         target = gt / self.flow_div
         n = gt.shape[0]
         total = gt.new_zeros(())
         out = {}
-        for level, weight, pred in zip(self.LEVELS, self.weights, flows):
+        for level, level_w, pred in zip(self.LEVELS, self.weights, flows):
             factor = 2**level
             if (pred.shape[2] * factor, pred.shape[3] * factor) != tuple(
                     gt.shape[2:]):
@@ -109,7 +122,14 @@ class MultiLevelEPELoss(nn.Module):
             g, ok = downsample_flow(target, valid, factor)
             epe = torch.linalg.vector_norm(pred - g, dim=1, keepdim=True)
             epe = epe * ok
-            total = total + weight * epe.sum() / n
+            loss_epe = epe
+            if weight is not None:
+                cell_w = F.avg_pool2d(weight, factor) if factor > 1 \
+                    else weight
+                cell_v = F.avg_pool2d(valid, factor) if factor > 1 \
+                    else valid
+                loss_epe = epe * cell_w / cell_v.clamp(min=1e-6)
+            total = total + level_w * loss_epe.sum() / n
             count = ok.sum().clamp(min=1)
             out[f'epe_l{level}'] = (epe.sum() / count *
                                     self.flow_div).detach()

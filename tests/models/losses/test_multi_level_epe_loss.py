@@ -59,3 +59,33 @@ def test_bad_inputs():
              torch.ones(1, 64, 64))
     with pytest.raises(ValueError, match='5 values'):
         MODELS.build(dict(type='MultiLevelEPELoss', weights=(1, 2)))
+
+
+def test_pixel_weights_known_values():
+    loss = MODELS.build(dict(type='MultiLevelEPELoss'))
+    gt = torch.zeros(1, 2, 64, 64)
+    gt[:, 0] = 20.0  # EPE 1 (units of flow_div) at every cell of a 0 guess
+    valid = torch.ones(1, 64, 64)
+    plain = loss(zero_preds(1, 64, 64), gt, valid)
+    # unit weights are FlowNet's loss
+    ones = loss(zero_preds(1, 64, 64), gt, valid, weight=torch.ones(1, 64, 64))
+    torch.testing.assert_close(ones['loss_flow'], plain['loss_flow'])
+    # weight 3 on the left half: every cell of levels 2..5 lies in one half
+    # (3 or 1), the one level-6 cell averages them (2)
+    weight = torch.ones(1, 64, 64)
+    weight[:, :, :32] = 3.0
+    out = loss(zero_preds(1, 64, 64), gt, valid, weight=weight)
+    expected = (0.32 * 2 + 0.08 * (2 * 3 + 2 * 1) + 0.02 * (8 * 3 + 8)
+                + 0.01 * (32 * 3 + 32) + 0.005 * (128 * 3 + 128))
+    torch.testing.assert_close(out['loss_flow'], torch.tensor(expected))
+    # the logged EPE stays the plain mean, and the target is unweighted
+    for lvl in (6, 5, 4, 3, 2):
+        torch.testing.assert_close(out[f'epe_l{lvl}'], torch.tensor(20.0))
+    # a weight on invalid pixels counts nothing: only the valid right half
+    valid_r = torch.zeros(1, 64, 64)
+    valid_r[:, :, 32:] = 1
+    out_r = loss(zero_preds(1, 64, 64), gt, valid_r, weight=weight)
+    plain_r = loss(zero_preds(1, 64, 64), gt, valid_r)
+    torch.testing.assert_close(out_r['loss_flow'], plain_r['loss_flow'])
+    with pytest.raises(ValueError, match='weight must have the shape'):
+        loss(zero_preds(1, 64, 64), gt, valid, weight=torch.ones(1, 32, 32))

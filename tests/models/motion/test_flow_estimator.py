@@ -129,3 +129,34 @@ def test_video_config_warns_once_unless_motion_is_pretrained(
         assert torch.equal(aten.motion.state_dict()[key], value), key
     # the scale field (not in flow pretraining) is at its paper init
     assert torch.equal(aten.motion.scale_head.bias, torch.ones(64))
+
+
+def test_person_weight_weights_the_person_pixels(flow_set):
+    cfg = Config.fromfile(TINY)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    ds = FlowPairDataset(data_root=flow_set, split='val',
+                         pipeline=cfg.test_pipeline)
+    data = model.data_preprocessor(pseudo_collate([ds[0], ds[1]]), True)
+    samples = data['data_samples']
+    persons = [s.gt_person for s in samples]
+    assert all(p.dtype == torch.bool for p in persons)
+    assert sum(int(p.sum()) for p in persons) > 0, 'fixture has persons'
+    with torch.no_grad():
+        plain = model(**data, mode='loss')['loss_flow']
+        model.person_weight = 4.0
+        weighted = model(**data, mode='loss')['loss_flow']
+        # the same loss through the loss module with the weight map made
+        # by hand: 4 on person pixels, 1 elsewhere, padding 1
+        cur, ref = model._split(data['inputs'])
+        flows, _, _ = model.motion.pyramid(cur, ref)
+        size = (64, 64)
+        gt, valid, _ = model._gt(samples, size)
+        weight = torch.stack([1 + 3 * p.float() for p in persons])
+        by_hand = model.loss_flow(flows, gt, valid, weight=weight)
+    torch.testing.assert_close(weighted, by_hand['loss_flow'])
+    assert weighted > plain
+    with pytest.raises(ValueError, match='person_weight'):
+        MODELS.build(dict(type='FlowEstimator', person_weight=0, motion=dict(
+            type='FlowNetS', base_channels=4)))
