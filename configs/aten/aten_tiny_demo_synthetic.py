@@ -5,17 +5,18 @@
 # FlowNet-S from a FlowNet-S pretrained on the synthetic ground-truth flow;
 # the video model itself is then fine-tuned end to end (Eq. 7) here.
 # Both start checkpoints are in checkpoints/ (float16, 7.8 MB together);
-# docs/demo.md gives the commands that produce them.
+# docs/demo.md gives the commands that produce them. The 450 iterations
+# fill about 6 of the 8 minutes the demo may take on 2 cores.
 _base_ = './aten_tiny_synthetic.py'
 
-detector_checkpoint = '{{ fileDirname }}/../../checkpoints/parsing-rcnn_tiny_synthetic-8d3ac646.pth'
-flow_checkpoint = '{{ fileDirname }}/../../checkpoints/flownet-s_tiny_synthetic-61f5c204.pth'
+detector_checkpoint = '{{ fileDirname }}/../../checkpoints/parsing-rcnn_tiny_synthetic-2d7c3284.pth'
+flow_checkpoint = '{{ fileDirname }}/../../checkpoints/flownet-s_tiny_synthetic-f1617a48.pth'
 model = dict(
     detector=dict(
         init_cfg=dict(type='Pretrained', checkpoint=detector_checkpoint)),
     motion=dict(init_cfg=dict(type='Pretrained', checkpoint=flow_checkpoint)))
 
-max_iters = 300
+max_iters = 450
 train_cfg = dict(
     _delete_=True, type='IterBasedTrainLoop', max_iters=max_iters,
     val_interval=max_iters)
