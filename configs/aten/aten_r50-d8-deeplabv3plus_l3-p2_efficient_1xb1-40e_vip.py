@@ -14,12 +14,18 @@
 #   unchanged (fusion drops persons below 0.7; NMS only lets a box be
 #   suppressed by a higher-scored one), but masks are computed and pasted
 #   only for the detections that can survive the fusion.
+# - stream mode: FlowNet-S runs once per key for its reference keys, the
+#   farther flow composed from the previous key's (compose_flows; the same
+#   stream accuracy over 3 seeds and a lower flow EPE than direct flows,
+#   docs/deployment.md "No flow computed twice"); clip mode and training
+#   use direct flows.
 # The encoder options change the trained weights' shapes: train this config
 # (same schedule as the faithful one); the flow and head options also apply
 # to a checkpoint of the faithful config.
 _base_ = './aten_r50-d8-deeplabv3plus_l3-p2_1xb1-40e_vip.py'
 
 model = dict(
+    compose_flows=True,
     motion=dict(input_scale=0.5),
     encoder=dict(downsample=2, bottleneck_channels=64, depthwise=True),
     detector=dict(

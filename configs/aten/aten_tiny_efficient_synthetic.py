@@ -7,9 +7,12 @@
 # - motion: FlowNet-S on half-resolution frames;
 # - heads: box scores below the fusion threshold (0.7) dropped before the
 #   masks are computed (the fused output does not change).
+# - stream mode: reference-key flows composed from the previous key's
+#   (compose_flows; clip mode, training and so the study are unchanged).
 _base_ = './aten_tiny_synthetic.py'
 
 model = dict(
+    compose_flows=True,
     motion=dict(input_scale=0.5),
     encoder=dict(downsample=2, bottleneck_channels=16, depthwise=True),
     detector=dict(test_cfg=dict(rcnn=dict(score_thr=0.7))))

@@ -67,7 +67,8 @@ def test_composed_flows_give_the_direct_features_for_a_translation(
 def test_composition_differs_from_direct_when_flows_do_not_compose(
         vid_helpers):
     """With the real (random) FlowNet-S the composed flow is not the
-    direct one: the option changes results, so it is off by default."""
+    direct one: the option changes results, so the faithful ATEN keeps it
+    off (the efficient configs turn it on, measured)."""
     h = vid_helpers
     video = h.synthetic_video(15)
     direct = h.light_heads(h.build_tiny('aten_tiny'))
@@ -79,3 +80,23 @@ def test_composition_differs_from_direct_when_flows_do_not_compose(
     for t in range(3):
         torch.testing.assert_close(got[t], ref[t], atol=1e-5, rtol=0)
     assert (got[7] - ref[7]).abs().max() > 1e-4
+
+
+def test_efficient_configs_compose_and_the_faithful_ones_do_not():
+    import os.path as osp
+
+    from mmengine.config import Config
+    aten = osp.join(osp.dirname(__file__), '..', '..', '..', 'configs',
+                    'aten')
+    compose = {
+        'aten_r50-d16-deeplabv3plus_l3-p2_efficient_1xb1-40e_vip.py': True,
+        'aten_r50-d8-deeplabv3plus_l3-p2_efficient_1xb1-40e_vip.py': True,
+        'aten_tiny_efficient_synthetic.py': True,
+        'aten_r50-d16-deeplabv3plus_l3-p2_efficient-direct_1xb1-40e_vip.py':
+        False,
+        'aten_r50-d16-deeplabv3plus_l3-p2_1xb1-40e_vip.py': False,
+        'aten_tiny_synthetic.py': False,
+    }
+    for name, expected in compose.items():
+        model = Config.fromfile(osp.join(aten, name)).model
+        assert model.get('compose_flows', False) is expected, name
