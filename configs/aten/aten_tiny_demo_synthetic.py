@@ -9,7 +9,7 @@
 # fill about 6 of the 8 minutes the demo may take on 2 cores.
 _base_ = './aten_tiny_synthetic.py'
 
-detector_checkpoint = '{{ fileDirname }}/../../checkpoints/parsing-rcnn_tiny_synthetic-2d7c3284.pth'
+detector_checkpoint = '{{ fileDirname }}/../../checkpoints/parsing-rcnn_tiny_synthetic-5115ce5b.pth'
 flow_checkpoint = '{{ fileDirname }}/../../checkpoints/flownet-s_tiny_synthetic-f1617a48.pth'
 model = dict(
     detector=dict(
