@@ -43,7 +43,9 @@ def test_configs_build_the_paper_and_tiny_widths():
     assert tiny.motion.scale_head is None and not tiny.motion.warn_untrained
 
 
-def test_loss_and_predict_on_real_pairs(flow_set):
+def tiny_model_and_batch(flow_set):
+    """The tiny FlowEstimator (seeded) and a preprocessed batch of the
+    fixture's first two val pairs; also the dataset."""
     cfg = Config.fromfile(TINY)
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
@@ -51,6 +53,11 @@ def test_loss_and_predict_on_real_pairs(flow_set):
     ds = FlowPairDataset(data_root=flow_set, split='val',
                          pipeline=cfg.test_pipeline)
     data = model.data_preprocessor(pseudo_collate([ds[0], ds[1]]), True)
+    return model, data, ds
+
+
+def test_loss_and_predict_on_real_pairs(flow_set):
+    model, data, ds = tiny_model_and_batch(flow_set)
     assert data['inputs'].shape == (2, 2, 3, 64, 64)
     losses = model(**data, mode='loss')
     assert set(losses) == {'loss_flow', 'epe_l2', 'epe_l3', 'epe_l4',
@@ -132,13 +139,7 @@ def test_video_config_warns_once_unless_motion_is_pretrained(
 
 
 def test_person_weight_weights_the_person_pixels(flow_set):
-    cfg = Config.fromfile(TINY)
-    torch.manual_seed(0)
-    model = MODELS.build(cfg.model)
-    model.init_weights()
-    ds = FlowPairDataset(data_root=flow_set, split='val',
-                         pipeline=cfg.test_pipeline)
-    data = model.data_preprocessor(pseudo_collate([ds[0], ds[1]]), True)
+    model, data, _ = tiny_model_and_batch(flow_set)
     samples = data['data_samples']
     persons = [s.gt_person for s in samples]
     assert all(p.dtype == torch.bool for p in persons)
