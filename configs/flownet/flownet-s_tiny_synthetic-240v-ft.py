@@ -8,7 +8,7 @@
 #   python tools/train.py configs/flownet/flownet-s_tiny_synthetic-240v-30k.py \
 #       --work-dir work_dirs/flow240v
 #   python tools/train.py configs/flownet/flownet-s_tiny_synthetic-240v-ft.py \
-#       --cfg-options load_from=work_dirs/flow240v/iter_30000.pth
+#       --work-dir work_dirs/flow240v_ft
 _base_ = ['./flownet-s_tiny_synthetic-240v-30k.py']
 
 max_iters = 6000
