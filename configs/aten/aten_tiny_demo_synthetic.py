@@ -9,8 +9,8 @@
 # fill about 6 of the 8 minutes the demo may take on 2 cores.
 _base_ = './aten_tiny_synthetic.py'
 
-detector_checkpoint = '{{ fileDirname }}/../../checkpoints/parsing-rcnn_tiny_synthetic-5115ce5b.pth'
-flow_checkpoint = '{{ fileDirname }}/../../checkpoints/flownet-s_tiny_synthetic-f1617a48.pth'
+detector_checkpoint = '{{ fileDirname }}/../../checkpoints/parsing-rcnn_tiny_synthetic-70f12afc.pth'
+flow_checkpoint = '{{ fileDirname }}/../../checkpoints/flownet-s_tiny_synthetic-04d35e23.pth'
 model = dict(
     detector=dict(
         init_cfg=dict(type='Pretrained', checkpoint=detector_checkpoint)),
