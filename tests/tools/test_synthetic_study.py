@@ -1,6 +1,7 @@
 """The synthetic study in parts: subsets from the set's frame flags, the
 merge of per-seed results (mean / std by hand, each claim both ways), and
 one tiny part run end to end by the tool, then merged."""
+import importlib.util
 import json
 import math
 import os
@@ -146,6 +147,36 @@ def test_merge_claims_no_and_not_answerable(tmp_path):
         'ATEN ahead of per-frame on hard frames by more than 2 std'] == 'n/a'
 
 
+def test_merge_keeps_checkpoint_starts_apart(tmp_path):
+    runs = str(tmp_path)
+    write_run(runs, 'per-frame', 0, 30.0, 10.0)
+    path = write_run(runs, 'aten', 0, 40.0, 20.0)
+
+    def set_init(file, init):
+        with open(file) as f:
+            record = json.load(f)
+        record['init'] = init
+        with open(file, 'w') as f:
+            json.dump(record, f)
+
+    # the ordinary study: per-frame from scratch, video from it
+    set_init(osp.join(runs, 'per-frame', 'seed_0.json'), 'scratch')
+    set_init(path, 'per-frame seed 0')
+    assert study.merge_runs(study.load_runs(runs))['iters'] == 10
+    # a part started from a trained checkpoint is not mixed with them
+    set_init(path, 'checkpoint pf.pth')
+    with pytest.raises(ValueError, match='different starts'):
+        study.merge_runs(study.load_runs(runs))
+    # nor with a part started from another checkpoint
+    set_init(osp.join(runs, 'per-frame', 'seed_0.json'), 'checkpoint x.pth')
+    with pytest.raises(ValueError, match='different starts'):
+        study.merge_runs(study.load_runs(runs))
+    # every part from the same checkpoint: one study
+    set_init(osp.join(runs, 'per-frame', 'seed_0.json'), 'checkpoint pf.pth')
+    merged = study.merge_runs(study.load_runs(runs))
+    assert merged['runs']['aten']['0']['init'] == 'checkpoint pf.pth'
+
+
 def test_merge_refuses_runs_of_other_budgets(tmp_path):
     write_run(str(tmp_path), 'aten', 0, 40.0, 20.0, iters=10)
     odd = write_run(str(tmp_path), 'dff', 0, 40.0, 20.0, iters=20)
@@ -158,6 +189,67 @@ def test_merge_refuses_runs_of_other_budgets(tmp_path):
         study.load_runs(str(tmp_path))
     with pytest.raises(FileNotFoundError, match='no per-run results'):
         study.load_runs(str(tmp_path / 'empty'))
+
+
+# -- the start of a part ----------------------------------------------------
+def load_tool():
+    spec = importlib.util.spec_from_file_location('synthetic_study', TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_part_start_of_each_model_and_option(tmp_path):
+    tool = load_tool()
+    det, flow = tmp_path / 'pf.pth', tmp_path / 'flow.pth'
+    det.write_bytes(b'x')
+    flow.write_bytes(b'x')
+    work = str(tmp_path / 'work')
+
+    def start(model, *extra):
+        args = tool.parse_args(['--model', model, '--work-dir', work,
+                                *extra])
+        name, config = tool.resolve_model(model)
+        return tool.part_start(args, name, config, 1)
+
+    # the per-frame model: random weights, or fine-tuned from the checkpoint
+    assert start('per-frame') == ('scratch', {})
+    assert start('per-frame', '--detector-checkpoint', str(det)) == (
+        'checkpoint pf.pth', dict(load_from=str(det)))
+    # a video model: its detector from the checkpoint (--init not used),
+    # its FlowNet-S from --flow-checkpoint
+    pretrained = dict(type='Pretrained')
+    assert start('aten', '--detector-checkpoint', str(det), '--init',
+                 'scratch', '--flow-checkpoint', str(flow)) == (
+        'checkpoint pf.pth', dict(model=dict(
+            detector=dict(init_cfg=dict(pretrained, checkpoint=str(det))),
+            motion=dict(init_cfg=dict(pretrained, checkpoint=str(flow))))))
+    assert start('dff', '--init', 'scratch') == ('scratch', {})
+    assert start('dff', '--init', 'scratch', '--flow-checkpoint',
+                 str(flow)) == ('scratch', dict(model=dict(motion=dict(
+                     init_cfg=dict(pretrained, checkpoint=str(flow))))))
+    # the default: the per-frame part of the same seed, which must exist
+    with pytest.raises(FileNotFoundError, match='--model per-frame --seed 1'):
+        start('dff')
+    part = tool.part_file(work, 'per-frame', 1)
+    os.makedirs(osp.dirname(part))
+    with open(part, 'w') as f:
+        json.dump(dict(checkpoint='/w/pf1.pth'), f)
+    assert start('dff') == ('per-frame seed 1', dict(model=dict(
+        detector=dict(init_cfg=dict(pretrained, checkpoint='/w/pf1.pth')))))
+    # run_overrides puts the start at the top level of the run config
+    args = tool.parse_args(['--model', 'per-frame', '--work-dir', work])
+    over = tool.run_overrides(args, 0, dict(all={'v': [1]}),
+                              dict(load_from='/w/pf.pth'))
+    assert over['load_from'] == '/w/pf.pth' and 'model' not in over
+
+
+def test_a_missing_detector_checkpoint_is_one_error(tmp_path):
+    missing = str(tmp_path / 'nope.pth')
+    out = run_tool('--model', 'per-frame', '--work-dir', str(tmp_path),
+                   '--detector-checkpoint', missing)
+    assert out.returncode == 2 and 'Traceback' not in out.stderr
+    assert f'--detector-checkpoint: {missing} does not exist' in out.stderr
 
 
 # -- one part end to end -------------------------------------------------

@@ -17,9 +17,13 @@ Runs in parts, so that a small machine can run it over several sittings:
   per-frame`` (the default, paper §5.1) a video model's detector starts
   from the per-frame run of the same seed (run ``--model per-frame``
   first) and is fine-tuned end to end; ``--init scratch`` starts it from
-  random weights. The run is evaluated on the annotated val frames: all,
-  clean, hard and each kind of hard frame (the set's meta files), and its
-  stream-mode fps measured (:func:`aten_mm.utils.benchmark.stream_fps`);
+  random weights. With ``--detector-checkpoint CKPT`` every part, the
+  per-frame model too, starts from one trained per-frame model and is
+  fine-tuned for ``--iters`` (a study of well-trained starts; give it a
+  ``--work-dir`` of its own: the merge refuses to mix starts). The run
+  is evaluated on the annotated val frames: all, clean, hard and each
+  kind of hard frame (the set's meta files), and its stream-mode fps
+  measured (:func:`aten_mm.utils.benchmark.stream_fps`);
 - ``--merge`` gathers every per-run JSON into ``--json`` (default
   ``docs/synthetic_study.json``) and the page ``--doc`` (default
   ``docs/synthetic_study.md``: schema, mean ± std over seeds, the
@@ -100,6 +104,11 @@ def parse_args(argv=None):
                         default='per-frame', help="start of a video "
                         "model's detector: the per-frame run of the same "
                         'seed, or random')
+    parser.add_argument('--detector-checkpoint', help='a trained '
+                        'per-frame Parsing R-CNN every part starts from: '
+                        'the per-frame model is fine-tuned from it, a video '
+                        "model's detector initialised with it (--init is "
+                        'then not used); use a --work-dir of its own')
     parser.add_argument('--flow-checkpoint', help='FlowNet-S checkpoint '
                         'of the video models (configs/flownet)')
     parser.add_argument('--lr', type=float, help="override the configs' lr")
@@ -114,9 +123,11 @@ def parse_args(argv=None):
             not 0 <= args.fps_warmup <= args.fps_frames:
         parser.error('expected --iters, --fps-frames and --fps-rounds >= 1 '
                      'and 0 <= --fps-warmup <= --fps-frames')
-    if args.flow_checkpoint and not osp.isfile(args.flow_checkpoint):
-        parser.error(f'--flow-checkpoint: {args.flow_checkpoint} does not '
-                     'exist')
+    for flag in ('detector_checkpoint', 'flow_checkpoint'):
+        path = getattr(args, flag)
+        if path and not osp.isfile(path):
+            parser.error(f"--{flag.replace('_', '-')}: {path} does not "
+                         'exist')
     return args
 
 
@@ -178,25 +189,34 @@ def run_overrides(args, seed: int, subsets: dict, init: dict) -> dict:
         val_evaluator=evaluator, test_evaluator=evaluator)
     if args.lr is not None:
         overrides['optim_wrapper'] = dict(optimizer=dict(lr=args.lr))
-    if init:
-        overrides['model'] = init
+    overrides.update(init)
     return overrides
 
 
-def video_init(args, name: str, config: str, seed: int) -> tuple:
-    """``(description, model overrides)`` of a part's start: nothing for
-    the per-frame model or ``--init scratch``; else the detector from the
-    per-frame run of the same seed (and FlowNet-S from
-    ``--flow-checkpoint``)."""
+def part_start(args, name: str, config: str, seed: int) -> tuple:
+    """``(description, run-config overrides)`` of a part's start.
+
+    With ``--detector-checkpoint`` every part starts from it (the
+    per-frame model by ``load_from``, a video model's detector by its
+    ``init_cfg``). Else the per-frame model and ``--init scratch`` start
+    from random weights and a video model's detector from the per-frame run
+    of the same seed. A video model's FlowNet-S starts from
+    ``--flow-checkpoint`` when given."""
     from aten_mm.apis.config import load_config
+    ckpt = args.detector_checkpoint and osp.abspath(args.detector_checkpoint)
+    start = ckpt and f'checkpoint {osp.basename(ckpt)}'
     if load_config(config, check_keys=False).model.get('detector') is None:
-        return 'scratch', {}
+        return (start, dict(load_from=ckpt)) if ckpt else ('scratch', {})
     model = {}
     if args.flow_checkpoint:
         model['motion'] = dict(init_cfg=dict(
             type='Pretrained', checkpoint=osp.abspath(args.flow_checkpoint)))
+    if ckpt:
+        model['detector'] = dict(init_cfg=dict(type='Pretrained',
+                                               checkpoint=ckpt))
+        return start, dict(model=model)
     if args.init == 'scratch':
-        return 'scratch', model
+        return 'scratch', dict(model=model) if model else {}
     path = part_file(args.work_dir, 'per-frame', seed)
     if not osp.isfile(path):
         raise FileNotFoundError(
@@ -207,7 +227,7 @@ def video_init(args, name: str, config: str, seed: int) -> tuple:
         ckpt = json.load(f)['checkpoint']
     model['detector'] = dict(init_cfg=dict(type='Pretrained',
                                            checkpoint=ckpt))
-    return f'per-frame seed {seed}', model
+    return f'per-frame seed {seed}', dict(model=model)
 
 
 def part_file(work_dir: str, name: str, seed: int) -> str:
@@ -281,11 +301,11 @@ def run_part(args, model: str, seed: int, command: str) -> dict:
     summary = prepare_data(args)
     val = summary['splits']['val']
     subsets = study.read_subsets(args.data_root, val)
-    init, init_model = video_init(args, name, config, seed)
+    init, init_overrides = part_start(args, name, config, seed)
     work = osp.join(args.work_dir, name, f'seed_{seed}')
     run_config = write_run_config(
         config, osp.join(work, 'study_config.py'),
-        run_overrides(args, seed, subsets, init_model))
+        run_overrides(args, seed, subsets, init_overrides))
     print(f'[study] {name} seed {seed}: training {args.iters} iterations '
           f'(start: {init})', flush=True)
     trained = train_run(run_config, osp.join(work, 'train'))

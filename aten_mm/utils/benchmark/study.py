@@ -188,7 +188,9 @@ def merge_runs(runs: List[dict]) -> dict:
     """The study record of per-run results.
 
     All runs must share the set and the iteration budget (same data, same
-    budgets); one model/seed may appear once.
+    budgets); one model/seed may appear once; runs started from a trained
+    checkpoint (``init`` ``'checkpoint <file>'``) are merged only with runs
+    started from the same one.
 
     Args:
         runs (list[dict]): Per-run records (:func:`load_runs`).
@@ -204,6 +206,15 @@ def merge_runs(runs: List[dict]) -> dict:
     if not runs:
         raise ValueError('merge: no runs')
     first = runs[0]
+    # parts started from one trained checkpoint (--detector-checkpoint)
+    # are a study of their own: never averaged with other starts
+    starts = {r.get('init') for r in runs}
+    if any(str(s).startswith('checkpoint ') for s in starts) and \
+            len(starts) > 1:
+        raise ValueError(
+            f'merge: runs with different starts {sorted(map(str, starts))}; '
+            'parts started from a --detector-checkpoint are merged only '
+            'with parts started from the same checkpoint')
     results, info, seen = {}, {}, set()
     for run in runs:
         where = run.get('file', f"{run['model']} seed {run['seed']}")
