@@ -162,7 +162,10 @@ def test_merge_keeps_checkpoint_starts_apart(tmp_path):
     # the ordinary study: per-frame from scratch, video from it
     set_init(osp.join(runs, 'per-frame', 'seed_0.json'), 'scratch')
     set_init(path, 'per-frame seed 0')
-    assert study.merge_runs(study.load_runs(runs))['iters'] == 10
+    merged = study.merge_runs(study.load_runs(runs))
+    merged.update(merge_command='merge', date='today')
+    assert '- start: the per-frame model from random weights' in \
+        study.markdown(merged)
     # a part started from a trained checkpoint is not mixed with them
     set_init(path, 'checkpoint pf.pth')
     with pytest.raises(ValueError, match='different starts'):
@@ -175,6 +178,9 @@ def test_merge_keeps_checkpoint_starts_apart(tmp_path):
     set_init(osp.join(runs, 'per-frame', 'seed_0.json'), 'checkpoint pf.pth')
     merged = study.merge_runs(study.load_runs(runs))
     assert merged['runs']['aten']['0']['init'] == 'checkpoint pf.pth'
+    merged.update(merge_command='merge', date='today')
+    assert ('- start: every run, the per-frame model too, fine-tuned from '
+            'pf.pth') in study.markdown(merged)
 
 
 def test_merge_refuses_runs_of_other_budgets(tmp_path):

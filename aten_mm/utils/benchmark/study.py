@@ -342,6 +342,19 @@ SCHEMA = (
     '`merge_command`, `date`.')
 
 
+def _start_line(study: dict) -> str:
+    """Where the runs' weights started (``init`` of the per-run records)."""
+    starts = {str(r.get('init')) for seeds in study['runs'].values()
+              for r in seeds.values()}
+    if len(starts) == 1 and next(iter(starts)).startswith('checkpoint '):
+        return (f'every run, the per-frame model too, fine-tuned from '
+                f'{next(iter(starts))[len("checkpoint "):]} '
+                '(`--detector-checkpoint`)')
+    return ('the per-frame model from random weights, each video model\'s '
+            'detector from the per-frame run of its seed (`init` in the '
+            'JSON\'s `runs`)')
+
+
 def markdown(study: dict) -> str:
     """The study page (without the kept notes): schema, runs, tables of
     mean ± std, claims."""
@@ -360,6 +373,7 @@ def markdown(study: dict) -> str:
         f'- set: {json.dumps(study["set"])}',
         f'- budget: {study["iters"]} training iterations per run; CPU time '
         f'of all runs (training + evaluation): {study["cpu_min"]:.0f} min',
+        f'- start: {_start_line(study)}',
         '- runs (command, machine, date of each): `runs` in the JSON; '
         'machines: ' + '; '.join(sorted({
             str(r['machine']) for seeds in study['runs'].values()
