@@ -250,6 +250,26 @@ def test_part_start_of_each_model_and_option(tmp_path):
     assert over['load_from'] == '/w/pf.pth' and 'model' not in over
 
 
+def test_main_video_models_are_scored_at_every_key_distance():
+    """The study set labels every k-th frame; a key interval l sharing a
+    factor with k scores only some key distances (l = k: key frames only,
+    the former dff, now dff-l5)."""
+    from aten_mm.apis.config import load_config
+    tool = load_tool()
+    k = tool.STUDY_SET['annotate_every']
+    intervals = {}
+    for name in study.STUDY_MODELS:
+        model = load_config(osp.join(REPO, study.STUDY_MODELS[name]),
+                            check_keys=False).model
+        intervals[name] = model.get('key_interval', 1)
+    for name in study.MAIN_MODELS:
+        assert math.gcd(intervals[name], k) == 1, name
+    # the labelled frames 0, k, 2k, ... meet every position of a segment
+    positions = {(i * k) % intervals['dff'] for i in range(intervals['dff'])}
+    assert positions == set(range(intervals['dff'])) and len(positions) > 1
+    assert intervals['dff-l5'] == k  # the row that scores keys only
+
+
 def test_a_missing_detector_checkpoint_is_one_error(tmp_path):
     missing = str(tmp_path / 'nope.pth')
     out = run_tool('--model', 'per-frame', '--work-dir', str(tmp_path),
