@@ -204,7 +204,7 @@ def part_start(args, name: str, config: str, seed: int) -> tuple:
     ``--flow-checkpoint`` when given."""
     from aten_mm.apis.config import load_config
     ckpt = args.detector_checkpoint and osp.abspath(args.detector_checkpoint)
-    start = ckpt and f'checkpoint {osp.basename(ckpt)}'
+    start = ckpt and study.CHECKPOINT_START + osp.basename(ckpt)
     if load_config(config, check_keys=False).model.get('detector') is None:
         return (start, dict(load_from=ckpt)) if ckpt else ('scratch', {})
     model = {}

@@ -36,6 +36,9 @@ STUDY_MODELS = {
     'aten-noalign': 'configs/aten/aten_tiny_noalign_synthetic.py',
     'dff-l5': 'configs/dff/dff_tiny_synthetic.py',
 }
+#: ``init`` of a part started from a trained checkpoint
+#: (``synthetic_study.py --detector-checkpoint``): this prefix + file name
+CHECKPOINT_START = 'checkpoint '
 #: Models run with every seed; the others (FGFA, the ablations) with one.
 MAIN_MODELS = ('per-frame', 'dff', 'aten', 'aten-efficient')
 #: Metrics of every subset (in %), as the VIP metric names them.
@@ -212,7 +215,7 @@ def merge_runs(runs: List[dict]) -> dict:
     # parts started from one trained checkpoint (--detector-checkpoint)
     # are a study of their own: never averaged with other starts
     starts = {r.get('init') for r in runs}
-    if any(str(s).startswith('checkpoint ') for s in starts) and \
+    if any(str(s).startswith(CHECKPOINT_START) for s in starts) and \
             len(starts) > 1:
         raise ValueError(
             f'merge: runs with different starts {sorted(map(str, starts))}; '
@@ -349,9 +352,10 @@ def _start_line(study: dict) -> str:
     """Where the runs' weights started (``init`` of the per-run records)."""
     starts = {str(r.get('init')) for seeds in study['runs'].values()
               for r in seeds.values()}
-    if len(starts) == 1 and next(iter(starts)).startswith('checkpoint '):
+    start = next(iter(starts))
+    if len(starts) == 1 and start.startswith(CHECKPOINT_START):
         return (f'every run, the per-frame model too, fine-tuned from '
-                f'{next(iter(starts))[len("checkpoint "):]} '
+                f'{start[len(CHECKPOINT_START):]} '
                 '(`--detector-checkpoint`)')
     return ('the per-frame model from random weights, each video model\'s '
             'detector from the per-frame run of its seed (`init` in the '
