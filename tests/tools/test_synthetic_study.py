@@ -208,7 +208,7 @@ def load_tool():
 def test_part_start_of_each_model_and_option(tmp_path):
     tool = load_tool()
     det, flow = tmp_path / 'pf.pth', tmp_path / 'flow.pth'
-    det.write_bytes(b'x')
+    write_detector_checkpoint(det)
     flow.write_bytes(b'x')
     work = str(tmp_path / 'work')
 
@@ -270,12 +270,51 @@ def test_main_video_models_are_scored_at_every_key_distance():
     assert intervals['dff-l5'] == k  # the row that scores keys only
 
 
+def write_detector_checkpoint(path, prefixes=None):
+    """A checkpoint with one weight under each of ``prefixes`` (default:
+    the per-frame Parsing R-CNN's modules)."""
+    import torch
+    prefixes = prefixes or ('backbone.', 'neck.', 'rpn_head.', 'roi_head.',
+                            'parsing_head.')
+    torch.save(dict(state_dict={f'{p}w': torch.zeros(1) for p in prefixes},
+                    meta={}), str(path))
+
+
 def test_a_missing_detector_checkpoint_is_one_error(tmp_path):
     missing = str(tmp_path / 'nope.pth')
     out = run_tool('--model', 'per-frame', '--work-dir', str(tmp_path),
                    '--detector-checkpoint', missing)
     assert out.returncode == 2 and 'Traceback' not in out.stderr
     assert f'--detector-checkpoint: {missing} does not exist' in out.stderr
+
+
+def test_a_detector_checkpoint_that_is_not_a_parsing_rcnn_is_refused(
+        tmp_path):
+    tool = load_tool()
+    good = tmp_path / 'pf.pth'
+    write_detector_checkpoint(good)
+    assert tool.detector_checkpoint_problem(str(good)) == ''
+    # a FlowNet-S checkpoint: none of the detector's modules
+    flow = tmp_path / 'flow.pth'
+    write_detector_checkpoint(flow, ('conv1.', 'predict_flow6.'))
+    problem = tool.detector_checkpoint_problem(str(flow))
+    assert 'not a per-frame Parsing R-CNN' in problem
+    assert 'backbone.*' in problem and 'parsing_head.*' in problem
+    # a detector without the parsing branch: only that one is named
+    det = tmp_path / 'det.pth'
+    write_detector_checkpoint(det, ('backbone.', 'neck.', 'rpn_head.',
+                                    'roi_head.'))
+    problem = tool.detector_checkpoint_problem(str(det))
+    assert 'parsing_head.*' in problem and 'backbone.*' not in problem
+    # not a checkpoint at all
+    junk = tmp_path / 'junk.pth'
+    junk.write_bytes(b'x')
+    assert 'cannot be read' in tool.detector_checkpoint_problem(str(junk))
+    # on the command line: one error naming the file, no traceback
+    out = run_tool('--model', 'per-frame', '--work-dir', str(tmp_path),
+                   '--detector-checkpoint', str(flow))
+    assert out.returncode == 2 and 'Traceback' not in out.stderr
+    assert f'--detector-checkpoint: {flow} is not a per-frame' in out.stderr
 
 
 # -- one part end to end -------------------------------------------------

@@ -128,7 +128,40 @@ def parse_args(argv=None):
         if path and not osp.isfile(path):
             parser.error(f"--{flag.replace('_', '-')}: {path} does not "
                          'exist')
+    if args.detector_checkpoint:
+        problem = detector_checkpoint_problem(args.detector_checkpoint)
+        if problem:
+            parser.error(f'--detector-checkpoint: {args.detector_checkpoint}'
+                         f' {problem}')
     return args
+
+
+#: weights every per-frame Parsing R-CNN checkpoint holds
+DETECTOR_PREFIXES = ('backbone.', 'neck.', 'rpn_head.', 'roi_head.',
+                     'parsing_head.')
+
+
+def detector_checkpoint_problem(path: str) -> str:
+    """Why ``path`` is not a per-frame Parsing R-CNN checkpoint (its
+    weights load as a whole model or as a video model's ``detector``), or
+    '' when it is one."""
+    from aten_mm.utils.checkpoint import (
+        UnsafeCheckpointError,
+        safe_torch_load,
+    )
+    try:
+        ckpt = safe_torch_load(path)
+    except (ValueError, OSError, UnsafeCheckpointError) as e:
+        return f'cannot be read: {e}'
+    state = ckpt.get('state_dict', ckpt)
+    missing = [p for p in DETECTOR_PREFIXES
+               if not any(str(k).startswith(p) for k in state)]
+    if missing:
+        return ('is not a per-frame Parsing R-CNN checkpoint: no '
+                + ', '.join(f'{p}*' for p in missing) + ' weights (e.g. '
+                'checkpoints/parsing-rcnn_tiny_synthetic-*.pth or a '
+                'tools/train.py run of configs/parsing_rcnn/)')
+    return ''
 
 
 def resolve_model(model: str) -> tuple:
