@@ -161,16 +161,21 @@ def export_checked(module: nn.Module, inputs: Tuple[Tensor, ...],
 
 
 def export_model(model: nn.Module, out_dir: str, frames: Sequence[Tensor],
-                 log=print) -> Dict:
+                 log=print,
+                 int8_calib: Optional[Sequence[Tensor]] = None) -> Dict:
     """Export every tensor graph of ``model`` into ``out_dir``.
 
     Args:
         model (nn.Module): Per-frame or video parser, eval mode.
         out_dir (str): Folder for ``<part>.onnx`` and ``manifest.json``.
         frames (list[Tensor]): At least two preprocessed frames
-            ``(1, 3, H, W)`` of one size: a random one and a real one;
-            every graph is checked on each (and on a batch of two).
+            ``(1, 3, H, W)`` of one size: a real one first, then a random
+            one; every graph is checked on each (and on a batch of two).
         log (Callable): Receives one line per graph.
+        int8_calib (list[Tensor], optional): Preprocessed frames to
+            calibrate an int8 N_feat on (:mod:`.int8`); the manifest's
+            ``feat`` is then ``feat_int8.onnx``, checked on the real frame
+            (``frames[0]``), and ``feat.onnx`` stays beside it.
 
     Returns:
         dict: The manifest written to ``out_dir/manifest.json``.
@@ -215,6 +220,17 @@ def export_model(model: nn.Module, out_dir: str, frames: Sequence[Tensor],
             'max_abs_diff': max(diffs)}
         log(f'{name}.onnx: max |onnxruntime - torch| = {max(diffs):.3g} '
             f'over {len(diffs)} checks')
+    if int8_calib:
+        from .int8 import INT8_RTOL, quantize_checked
+        errors = quantize_checked(
+            graphs['feat'][0], osp.join(out_dir, 'feat.onnx'),
+            osp.join(out_dir, 'feat_int8.onnx'), int8_calib, frames[:1])
+        manifest['graphs']['feat'].update(
+            file='feat_int8.onnx', precision='int8', fp32_file='feat.onnx',
+            calibration_frames=len(int8_calib), int8_rel_err=max(errors),
+            int8_rtol=INT8_RTOL)
+        log(f'feat_int8.onnx: relative error to torch {max(errors):.3g} '
+            f'(calibrated on {len(int8_calib)} frames; N_feat runs in int8)')
     with open(osp.join(out_dir, MANIFEST), 'w') as f:
         json.dump(manifest, f, indent=2)
     return manifest
@@ -261,14 +277,16 @@ def check_frames(model: nn.Module, frame_bgr: np.ndarray,
     return [real, preprocess_frame(model, noise)]
 
 
-def synthetic_frame(width: int = 1280, height: int = 720) -> np.ndarray:
-    """One rendered frame of the synthetic generator (people on texture)."""
+def synthetic_frame(width: int = 1280, height: int = 720,
+                    seed: int = 0) -> np.ndarray:
+    """One rendered frame of the synthetic generator (people on texture);
+    ``seed`` picks the scene."""
     from aten_mm.datasets.synthetic.generator import make_video
     from aten_mm.datasets.synthetic.scene import render_image, render_labels
-    video = make_video(0, 0, (width, height), 1)
+    video = make_video(seed, 0, (width, height), 1)
     cat, hum, poses = render_labels(video, 0)
     return render_image(video, 0, cat, hum, poses,
-                        np.random.default_rng([0, 0, 2, 0]))
+                        np.random.default_rng([seed, 0, 2, 0]))
 
 
 def read_frame(path: str) -> np.ndarray:
@@ -286,7 +304,8 @@ def read_frame(path: str) -> np.ndarray:
 def export_config(config: str, checkpoint: Optional[str], out_dir: str,
                   frame_size: Optional[Sequence[int]] = None,
                   image: Optional[str] = None, overwrite: bool = False,
-                  cfg_options: Optional[dict] = None, log=print) -> Dict:
+                  cfg_options: Optional[dict] = None, log=print,
+                  int8_frames: int = 0) -> Dict:
     """Build a model from ``config`` + ``checkpoint`` and export it.
 
     Args:
@@ -302,6 +321,9 @@ def export_config(config: str, checkpoint: Optional[str], out_dir: str,
         overwrite (bool): Replace an earlier export in ``out_dir``.
         cfg_options (dict, optional): Config overrides.
         log (Callable): Progress lines.
+        int8_frames (int): When > 0, also write an int8 N_feat calibrated
+            on this many rendered synthetic frames (:mod:`.int8`) and
+            make it the graph the backend runs.
 
     Returns:
         dict: The manifest.
@@ -323,6 +345,9 @@ def export_config(config: str, checkpoint: Optional[str], out_dir: str,
     frame = read_frame(image) if image else synthetic_frame(w, h)
     frame = cv2.resize(frame, (w, h), interpolation=cv2.INTER_AREA)
     frames = check_frames(model, frame)
+    # scenes of seeds no data set of the docs uses (0-2 and the study)
+    calib = [preprocess_frame(model, synthetic_frame(w, h, seed=1000 + i))
+             for i in range(int8_frames)]
     log(f'exporting at network input size {tuple(frames[0].shape[-2:])} '
         f'into {out_dir}')
-    return export_model(model, out_dir, frames, log=log)
+    return export_model(model, out_dir, frames, log=log, int8_calib=calib)

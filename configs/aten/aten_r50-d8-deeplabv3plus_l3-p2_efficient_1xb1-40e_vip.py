@@ -14,6 +14,14 @@
 #   unchanged (fusion drops persons below 0.7; NMS only lets a box be
 #   suppressed by a higher-scored one), but masks are computed and pasted
 #   only for the detections that can survive the fusion.
+# - heads (session 7): the dense heads (parsing head's atrous convs, RPN
+#   convs) run once per key, on the encoded key feature, and their outputs
+#   are warped to the segment's other frames with the feature's flow
+#   (propagate_heads; the RoI heads still read each frame's warped
+#   feature), and RoIAlign takes 2 x 2 samples per bin (sampling_ratio=2,
+#   Detectron's setting; 0 = adaptive, up to ceil(box / 7) squared on
+#   large boxes). Both cost nothing measurable on the synthetic study's
+#   efficient ATEN (docs/deployment.md "Dense heads once per key").
 # - stream mode: FlowNet-S runs once per key for its reference keys, the
 #   farther flow composed from the previous key's (compose_flows; the same
 #   stream accuracy over 3 seeds and a lower flow EPE than direct flows,
@@ -26,9 +34,13 @@ _base_ = './aten_r50-d8-deeplabv3plus_l3-p2_1xb1-40e_vip.py'
 
 model = dict(
     compose_flows=True,
+    propagate_heads=True,
     motion=dict(input_scale=0.5),
     encoder=dict(downsample=2, bottleneck_channels=64, depthwise=True),
     detector=dict(
+        roi_head=dict(
+            bbox_roi_extractor=dict(roi_layer=dict(sampling_ratio=2)),
+            mask_roi_extractor=dict(roi_layer=dict(sampling_ratio=2))),
         test_cfg=dict(
             rpn=dict(nms_pre=300, max_per_img=100),
             rcnn=dict(score_thr=0.7))))

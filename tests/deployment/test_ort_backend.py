@@ -27,12 +27,13 @@ def video(num=8, size=(96, 72)):
     return frames
 
 
-def build(config):
+def build(config, **options):
     torch.manual_seed(0)
     # keep every detection: random weights then still give boxes to compare
     prefix = 'model.' if config == PERFRAME else 'model.detector.'
+    options = {f'model.{k}': v for k, v in options.items()}
     return init_model(config, None, cfg_options={
-        prefix + 'test_cfg.rcnn.score_thr': 0.0})
+        prefix + 'test_cfg.rcnn.score_thr': 0.0, **options})
 
 
 def run(model, frames):
@@ -52,11 +53,14 @@ def run(model, frames):
     return samples, dets
 
 
-@pytest.mark.parametrize('config', [ATEN, PERFRAME])
-def test_onnxruntime_backend_gives_the_torch_predictions(config):
+@pytest.mark.parametrize('config,options', [
+    (ATEN, {}), (ATEN, dict(propagate_heads=True)), (PERFRAME, {})],
+    ids=['aten', 'aten-propagate-heads', 'per-frame'])
+def test_onnxruntime_backend_gives_the_torch_predictions(config, options):
     frames = video()
-    ref, ref_dets = run(build(config), frames)
-    model = use_onnxruntime(build(config))  # graphs exported at frame 0
+    ref, ref_dets = run(build(config, **options), frames)
+    # graphs exported at frame 0
+    model = use_onnxruntime(build(config, **options))
     if config == ATEN:
         assert isinstance(model.motion, OrtMotion)
     backend = model.onnx_backend
@@ -68,6 +72,10 @@ def test_onnxruntime_backend_gives_the_torch_predictions(config):
     video_parts = {'motion', 'encoder'} if config == ATEN else set()
     assert set(used) == {'feat', 'parse', 'rpn', 'bbox', 'mask',
                          *video_parts}
+    # the dense heads ran once per frame, or once per key (1, 4, 7) when
+    # the key's head outputs are warped to the other frames
+    heads_runs = 3 if options.get('propagate_heads') else len(frames)
+    assert used.count('parse') == used.count('rpn') == heads_runs
     assert len(got) == len(ref) == len(frames)
     assert len(got_dets) == len(ref_dets) == len(frames)
     for r, g in zip(ref_dets, got_dets):

@@ -44,6 +44,13 @@ def parse_args(argv=None):
                         'on (default: a rendered synthetic frame)')
     parser.add_argument('--overwrite', action='store_true',
                         help='replace graphs already in --out-dir')
+    parser.add_argument('--int8', type=int, nargs='?', const=16, default=0,
+                        metavar='FRAMES',
+                        help='also write an int8 N_feat (feat_int8.onnx), '
+                        'calibrated on FRAMES rendered synthetic frames '
+                        '(default 16) and checked on the real frame, and '
+                        'run it instead of the float32 one: faster on a '
+                        'CPU, not exact (docs/deployment.md)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config keys, e.g. '
                         'model.motion.input_scale=0.5')
@@ -56,7 +63,8 @@ def main(argv=None) -> dict:
     return export_config(args.config, args.checkpoint, args.out_dir,
                          frame_size=args.shape, image=args.image,
                          overwrite=args.overwrite,
-                         cfg_options=args.cfg_options)
+                         cfg_options=args.cfg_options,
+                         int8_frames=args.int8)
 
 
 if __name__ == '__main__':

@@ -176,10 +176,55 @@ class ParsingRCNN(TwoStageDetector):
             self.extract_feat(batch_inputs), batch_data_samples,
             rescale=rescale)
 
+    def head_maps(self, feat: Tensor) -> Tensor:
+        """The dense outputs of N_parse on F, stacked along channels.
+
+        The global parsing head's logits (``num_classes`` channels) and,
+        with the person branch, the RPN's objectness and box-delta maps
+        (one level): everything of N_parse that is a dense map on F's grid.
+        A video parser warps them from a key frame to its non-key frames
+        instead of running the dense heads again (``propagate_heads``,
+        Eq. 2 applied to the head outputs) and hands them back to
+        :meth:`predict_from_feat`.
+
+        Args:
+            feat (Tensor): ``(N, C, h, w)`` feature F.
+
+        Returns:
+            Tensor: ``(N, num_classes [+ A·c + 4A], h, w)``.
+        """
+        maps = [self.parsing_head(feat)]
+        if self.with_instances:
+            cls_scores, bbox_preds = self.rpn_head((feat, ))
+            if len(cls_scores) != 1:
+                raise ValueError(
+                    'ParsingRCNN.head_maps: the RPN must have one level '
+                    f'(the stride-4 F), got {len(cls_scores)}')
+            maps += [cls_scores[0], bbox_preds[0]]
+        return torch.cat(maps, dim=1)
+
+    def _split_head_maps(self, maps: Tensor) -> Tuple[Tensor, list, list]:
+        """Undo :meth:`head_maps`' stacking: parsing logits, RPN maps."""
+        k = self.parsing_head.num_classes
+        if not self.with_instances:
+            n_cls = n_reg = 0
+        else:
+            n_cls = self.rpn_head.rpn_cls.out_channels
+            n_reg = self.rpn_head.rpn_reg.out_channels
+        if maps.size(1) != k + n_cls + n_reg:
+            raise ValueError(
+                f'ParsingRCNN: head maps have {maps.size(1)} channels, '
+                f'expected {k} parsing + {n_cls} RPN objectness + {n_reg} '
+                'RPN box channels (ParsingRCNN.head_maps)')
+        logits, cls, reg = maps.split([k, n_cls, n_reg], dim=1)
+        return logits, [cls], [reg]
+
     def predict_from_feat(self,
                           feat: Tensor,
                           batch_data_samples: List[DetDataSample],
-                          rescale: bool = True) -> List[DetDataSample]:
+                          rescale: bool = True,
+                          head_maps: Optional[Tensor] = None
+                          ) -> List[DetDataSample]:
         """Persons, part map and part instances from a given F (Fig. 5).
 
         Masks are computed only for the detections kept after the box
@@ -191,6 +236,10 @@ class ParsingRCNN(TwoStageDetector):
             batch_data_samples (list[DetDataSample]): With the image meta.
             rescale (bool): Results at ``ori_shape`` (else ``img_shape``).
                 Defaults to True.
+            head_maps (Tensor, optional): The dense head outputs on this
+                frame's grid (:meth:`head_maps`, e.g. warped from a key
+                frame); the parsing head's convs and the RPN's convs are
+                then not run, the RoI heads still read ``feat``.
 
         Returns:
             list[DetDataSample]: ``batch_data_samples`` filled with
@@ -201,16 +250,24 @@ class ParsingRCNN(TwoStageDetector):
             (m, H0, W0), ``labels`` in 1..num_classes-1, ``scores``,
             ``person_ids`` 1-based).
         """
+        logits = rpn_maps = None
+        if head_maps is not None:
+            logits, *rpn_maps = self._split_head_maps(head_maps)
         parsings = self.parsing_head.predict(
-            feat, batch_data_samples, rescale=rescale)
+            feat, batch_data_samples, rescale=rescale, logits=logits)
         if self.with_instances:
             x = (feat, )
-            if batch_data_samples[0].get('proposals', None) is None:
-                rpn_results_list = self.rpn_head.predict(
-                    x, batch_data_samples, rescale=False)
-            else:
+            if batch_data_samples[0].get('proposals', None) is not None:
                 rpn_results_list = [
                     s.proposals for s in batch_data_samples]
+            elif rpn_maps is not None:
+                rpn_results_list = self.rpn_head.predict_by_feat(
+                    *rpn_maps, batch_img_metas=[
+                        s.metainfo for s in batch_data_samples],
+                    rescale=False)
+            else:
+                rpn_results_list = self.rpn_head.predict(
+                    x, batch_data_samples, rescale=False)
             det_list = self.roi_head.predict(
                 x, rpn_results_list, batch_data_samples, rescale=rescale)
         else:

@@ -8,12 +8,14 @@ sub-module of the model (``model.motion``) and is passed in, so the
 aligner has no weights of its own and the models' state dicts keep their
 ``motion.*`` keys.
 """
-from typing import Optional
+from typing import Optional, Tuple, Union
 
 import torch.nn as nn
 from torch import Tensor
 
 from aten_mm.registry import MODELS
+
+from .flow_warp import flow_warp
 
 
 @MODELS.register_module()
@@ -40,7 +42,8 @@ class FlowAligner(nn.Module):
     needs_motion = True
 
     def forward(self, motion: nn.Module, feats: Tensor, cur: Tensor,
-                refs: Tensor) -> Tensor:
+                refs: Tensor, maps: Optional[Tensor] = None
+                ) -> Union[Tensor, Tuple[Tensor, Tensor]]:
         """Align ``feats`` of the frames ``refs`` to the frame(s) ``cur``.
 
         Args:
@@ -50,9 +53,15 @@ class FlowAligner(nn.Module):
             cur (Tensor): ``(1, 3, H, W)`` (shared by all M) or
                 ``(M, 3, H, W)`` frames the features are aligned to.
             refs (Tensor): ``(M, 3, H, W)`` frames of ``feats``.
+            maps (Tensor, optional): ``(M, K, h, w)`` head outputs of the
+                ``refs`` (a detector's ``head_maps``) warped by the same
+                flow, without the scale field (S belongs to the feature's
+                channels) and with border padding (a head output has no
+                "zero" value: 0 is an objectness of 0.5).
 
         Returns:
-            Tensor: ``(M, C, h, w)`` aligned features.
+            Tensor: ``(M, C, h, w)`` aligned features; with ``maps`` the
+            tuple (aligned features, ``(M, K, h, w)`` warped maps).
         """
         if motion is None:
             raise ValueError('FlowAligner needs a flow network (the '
@@ -66,9 +75,11 @@ class FlowAligner(nn.Module):
                 f'from the feature grid {tuple(feats.shape[-2:])}; the flow '
                 "net's feat_stride must be the stride of the features")
         warped = self.warp(feats, flow)
-        if scale is None or not self.use_scale:
+        if scale is not None and self.use_scale:
+            warped = warped * scale
+        if maps is None:
             return warped
-        return warped * scale
+        return warped, flow_warp(maps, flow, padding_mode='border')
 
 
 @MODELS.register_module()
@@ -79,6 +90,8 @@ class IdentityAligner(nn.Module):
     needs_motion = False
 
     def forward(self, motion: Optional[nn.Module], feats: Tensor,
-                cur: Tensor, refs: Tensor) -> Tensor:
-        """Return ``feats`` (``(M, C, h, w)``) unchanged."""
-        return feats
+                cur: Tensor, refs: Tensor, maps: Optional[Tensor] = None
+                ) -> Union[Tensor, Tuple[Tensor, Tensor]]:
+        """Return ``feats`` (``(M, C, h, w)``) unchanged (with ``maps``:
+        the tuple ``(feats, maps)``)."""
+        return feats if maps is None else (feats, maps)

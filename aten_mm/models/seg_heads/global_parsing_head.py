@@ -142,7 +142,8 @@ class GlobalParsingHead(BaseModule):
     def predict(self,
                 feat: Tensor,
                 data_samples: list,
-                rescale: bool = True) -> List[PixelData]:
+                rescale: bool = True,
+                logits: Optional[Tensor] = None) -> List[PixelData]:
         """Part map and per-pixel max probability per image.
 
         Args:
@@ -151,12 +152,16 @@ class GlobalParsingHead(BaseModule):
                 ``ori_shape`` and ``batch_input_shape``.
             rescale (bool): Resize to ``ori_shape``; otherwise keep the
                 (unpadded) ``img_shape``. Defaults to True.
+            logits (Tensor, optional): ``(N, num_classes, H/4, W/4)``
+                logits computed elsewhere (a video parser's propagated
+                head maps); the convs are then not run on ``feat``.
 
         Returns:
             list[PixelData]: Per image, ``sem_seg`` ``(1, H0, W0)`` long and
             ``max_prob`` ``(1, H0, W0)`` float (softmax maximum).
         """
-        logits = self(feat)
+        if logits is None:
+            logits = self(feat)
         logits = F.interpolate(
             logits, size=self._input_size(feat, data_samples),
             mode='bilinear', align_corners=self.align_corners)

@@ -1,5 +1,5 @@
 """ATEN: Adaptive Temporal Encoding Network (paper §4, Algorithm 1)."""
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 from torch import Tensor
@@ -9,6 +9,7 @@ from aten_mm.registry import MODELS
 from aten_mm.structures.frame_plan import key_clip_indices
 
 from .base_video_parser import BaseVideoParser
+from .propagated_feat import PropagatedFeat
 from .stream_engine import StreamCache
 
 
@@ -44,6 +45,14 @@ class ATEN(BaseVideoParser):
     computed (:func:`~aten_mm.models.layers.compose_flows`); clip mode and
     training always use direct flows.
 
+    With ``propagate_heads=True`` inference runs the dense parts of N_parse
+    (the parsing head's convs, the RPN's convs:
+    ``detector.head_maps``) once per key, on F̄_k, and warps their outputs
+    to the key's other frames with the flow of step 4 (Eq. 2 applied to
+    the head outputs; the RoI heads still read the warped F_t). It is a
+    cost option of the efficient configs, in clip and stream mode alike;
+    training is unchanged.
+
     Args:
         key_interval (int): l. Defaults to 3.
         num_refs (int): p. Defaults to 2.
@@ -51,6 +60,8 @@ class ATEN(BaseVideoParser):
             ``num_refs == 0`` (then F̄_k = F_k).
         compose_flows (bool): Compose reference-key flows in stream mode
             (see above). Defaults to False.
+        propagate_heads (bool): Warp the key's dense head outputs to the
+            non-key frames at inference (see above). Defaults to False.
         **kwargs: The other arguments of :class:`BaseVideoParser`
             (``detector``, ``motion``, ``aligner``, ``key_position``,
             ``align_refs``, ``propagate``, ``freeze_modules``,
@@ -63,6 +74,7 @@ class ATEN(BaseVideoParser):
                  encoder: Optional[dict] = None,
                  key_position: str = 'median',
                  compose_flows: bool = False,
+                 propagate_heads: bool = False,
                  **kwargs) -> None:
         if num_refs > 0 and encoder is None:
             raise ValueError(f'{type(self).__name__}: num_refs={num_refs} '
@@ -71,6 +83,7 @@ class ATEN(BaseVideoParser):
                          encoder=encoder, key_position=key_position,
                          **kwargs)
         self.compose_flows = bool(compose_flows)
+        self.propagate_heads = bool(propagate_heads)
 
     def plan(self, t: int, num_frames: int) -> Dict:
         """Key and reference keys of ``t`` (§4.1, §4.4)."""
@@ -105,34 +118,60 @@ class ATEN(BaseVideoParser):
         seq = list(refs.split(1)) + [key_feat]
         return self.encoder(seq)
 
-    def propagate_key(self, enc: Tensor, img_t: Tensor,
-                      key_img: Tensor) -> Tensor:
+    def propagate_key(self, enc: Tensor, img_t: Tensor, key_img: Tensor,
+                      head_maps: Optional[Tensor] = None
+                      ) -> Union[Tensor, PropagatedFeat]:
         """Feature of a non-key frame from F̄_k (Eq. 2).
 
         Args:
             enc (Tensor): ``(1, C, h, w)`` F̄_k.
             img_t (Tensor): ``(1, 3, H, W)`` target frame I_t.
             key_img (Tensor): ``(1, 3, H, W)`` key frame I_k.
+            head_maps (Tensor, optional): ``detector.head_maps(F̄_k)``,
+                warped along (``propagate_heads``).
 
         Returns:
-            Tensor: ``(1, C, h, w)`` F_t.
+            Tensor | PropagatedFeat: ``(1, C, h, w)`` F_t; with
+            ``head_maps`` F_t and the warped maps.
         """
+        if head_maps is None:
+            if self.propagate == 'none':
+                return enc
+            return self.align(enc, img_t, key_img)
         if self.propagate == 'none':
-            return enc
-        return self.align(enc, img_t, key_img)
+            return PropagatedFeat(enc, head_maps)
+        return PropagatedFeat(
+            *self.align(enc, img_t, key_img, maps=head_maps))
 
     # -- clip mode ---------------------------------------------------------
+    def _clip_enc(self, frames: Dict[int, Tensor], plan: Dict) -> Tensor:
+        """F̄_k of a clip's key (Eq. 3, 4)."""
+        key, refs = plan['key'], plan['refs']
+        feats = self.unique_feats(frames, [key, *refs])
+        return self.encode_key(frames[key], feats[key],
+                               [frames[r] for r in refs],
+                               [feats[r] for r in refs])
+
     def clip_feat(self, frames: Dict[int, Tensor], t: int,
                   plan: Dict) -> Tensor:
         """F_t from a clip {I_refs…, I_k, I_t} (training and clip mode)."""
-        key, refs = plan['key'], plan['refs']
-        feats = self.unique_feats(frames, [key, *refs])
-        enc = self.encode_key(frames[key], feats[key],
-                              [frames[r] for r in refs],
-                              [feats[r] for r in refs])
-        if t == key:
+        enc = self._clip_enc(frames, plan)
+        if t == plan['key']:
             return enc
-        return self.propagate_key(enc, frames[t], frames[key])
+        return self.propagate_key(enc, frames[t], frames[plan['key']])
+
+    def clip_predict_feat(self, frames: Dict[int, Tensor], t: int,
+                          plan: Dict) -> Union[Tensor, PropagatedFeat]:
+        """F_t for inference; with ``propagate_heads`` the key's head maps
+        warped along (:class:`PropagatedFeat`)."""
+        if not self.propagate_heads:
+            return self.clip_feat(frames, t, plan)
+        enc = self._clip_enc(frames, plan)
+        maps = self.detector.head_maps(enc)
+        if t == plan['key']:
+            return PropagatedFeat(enc, maps)
+        return self.propagate_key(enc, frames[t], frames[plan['key']],
+                                  head_maps=maps)
 
     # -- stream mode -------------------------------------------------------
     def is_stream_entry(self, t: int, num_frames: int) -> bool:
@@ -144,8 +183,10 @@ class ATEN(BaseVideoParser):
         plan = self.plan(t, num_frames)
         return [plan['key'], *plan['refs']]
 
-    def stream_feat(self, t: int, img: Tensor, cache: StreamCache) -> Tensor:
-        """F_t from the cached keys; F̄_k is computed once per key."""
+    def stream_feat(self, t: int, img: Tensor, cache: StreamCache
+                    ) -> Union[Tensor, PropagatedFeat]:
+        """F_t from the cached keys; F̄_k (and with ``propagate_heads`` its
+        head maps) is computed once per key."""
         plan = self.plan(t, cache.video_length)
         key, refs = plan['key'], plan['refs']
         memo = cache.memo
@@ -162,10 +203,14 @@ class ATEN(BaseVideoParser):
                 [entries[r]['feat'] for r in refs], motion=motion)
             if motion is not None:
                 memo['key_flows'] = motion.flows
+            memo['maps'] = (self.detector.head_maps(memo['enc'])
+                            if self.propagate_heads else None)
+        maps = memo['maps']
         if t == key:
-            return memo['enc']
+            return memo['enc'] if maps is None else PropagatedFeat(
+                memo['enc'], maps)
         return self.propagate_key(memo['enc'], img,
-                                  cache.entries[key]['img'])
+                                  cache.entries[key]['img'], head_maps=maps)
 
 
 class KeyFlows:

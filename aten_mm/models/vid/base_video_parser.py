@@ -32,6 +32,7 @@ from aten_mm.registry import MODELS
 from aten_mm.structures.frame_plan import KEY_POSITIONS
 
 from .clip_mode import unpack_clip
+from .propagated_feat import PropagatedFeat
 from .stream_engine import StreamCache, StreamEngine, StreamResults
 
 
@@ -175,7 +176,7 @@ class BaseVideoParser(BaseModel):
         return self.detector.extract_feat(imgs)
 
     def align(self, feats: Tensor, cur: Tensor, refs: Tensor,
-              motion=None) -> Tensor:
+              motion=None, maps: Optional[Tensor] = None):
         """The aligner on ``feats`` of ``refs`` onto ``cur`` (Eq. 3, 6).
 
         Args:
@@ -184,11 +185,17 @@ class BaseVideoParser(BaseModel):
             refs (Tensor): ``(M, 3, H, W)`` frames of ``feats``.
             motion (Callable, optional): Flow source instead of the flow
                 net (e.g. ATEN's composed key flows).
+            maps (Tensor, optional): Head maps of the ``refs`` warped by
+                the same flow (``propagate_heads``).
 
         Returns:
-            Tensor: ``(M, C, h, w)`` aligned features.
+            Tensor: ``(M, C, h, w)`` aligned features; with ``maps`` the
+            tuple (features, warped maps).
         """
-        return self.aligner(motion or self.motion, feats, cur, refs)
+        if maps is None:
+            return self.aligner(motion or self.motion, feats, cur, refs)
+        return self.aligner(motion or self.motion, feats, cur, refs,
+                            maps=maps)
 
     @staticmethod
     def _stack(imgs: List[Tensor]) -> Tensor:
@@ -209,6 +216,26 @@ class BaseVideoParser(BaseModel):
         (``frames``: ``frame_index -> (1, 3, H, W)``)."""
         raise NotImplementedError
 
+    def clip_predict_feat(self, frames: Dict[int, Tensor], t: int,
+                          plan: Dict) -> Union[Tensor, PropagatedFeat]:
+        """What inference parses for target ``t`` of a clip: F_t
+        (:meth:`clip_feat`), or a :class:`PropagatedFeat` when the model
+        propagates its head outputs (ATEN/DFF ``propagate_heads``)."""
+        return self.clip_feat(frames, t, plan)
+
+    def parse_feat(self, feat: Union[Tensor, PropagatedFeat],
+                   data_samples: List[DetDataSample],
+                   rescale: bool = True) -> List[DetDataSample]:
+        """N_parse on what :meth:`clip_predict_feat` or
+        :meth:`stream_feat` returned (the detector's
+        ``predict_from_feat``)."""
+        if isinstance(feat, PropagatedFeat):
+            return self.detector.predict_from_feat(
+                feat.feat, data_samples, rescale=rescale,
+                head_maps=feat.head_maps)
+        return self.detector.predict_from_feat(
+            feat, data_samples, rescale=rescale)
+
     def is_stream_entry(self, t: int, num_frames: int) -> bool:
         """Whether frame ``t`` is cached in stream mode when it arrives."""
         raise NotImplementedError
@@ -221,9 +248,10 @@ class BaseVideoParser(BaseModel):
         """Cache record of frame ``t``: its image and raw feature F_t."""
         return dict(img=img, feat=self.extract_feat(img))
 
-    def stream_feat(self, t: int, img: Tensor, cache: StreamCache) -> Tensor:
+    def stream_feat(self, t: int, img: Tensor, cache: StreamCache
+                    ) -> Union[Tensor, PropagatedFeat]:
         """F_t ``(1, C, H/4, W/4)`` of target ``t`` from the stream cache
-        (equal to :meth:`clip_feat`)."""
+        (equal to :meth:`clip_predict_feat`)."""
         raise NotImplementedError
 
     # -- mmengine entry points ---------------------------------------------
@@ -276,10 +304,9 @@ class BaseVideoParser(BaseModel):
             if sample.metainfo.get('stream', False):
                 outputs.extend(self.stream_step(clip, sample, rescale))
                 continue
-            feat = self.clip_feat(
+            feat = self.clip_predict_feat(
                 *unpack_clip(self, clip, sample, check_plan=True))
-            outputs.extend(self.detector.predict_from_feat(
-                feat, [sample], rescale=rescale))
+            outputs.extend(self.parse_feat(feat, [sample], rescale=rescale))
         return outputs if outputs else StreamResults()
 
     # -- stream mode (the engine: .stream_engine) --------------------------

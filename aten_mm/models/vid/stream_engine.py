@@ -20,9 +20,9 @@ pending or a future frame are dropped by :meth:`StreamCache.evict`.
 
 :class:`StreamEngine` runs the stream for any video parser through four
 hooks of the model (``is_stream_entry``, ``make_stream_entry``,
-``stream_needs``, ``stream_feat``) and the detector's
-``predict_from_feat``. It is the one place where delayed results are put
-back in frame order: every caller (mmengine's test loop, the
+``stream_needs``, ``stream_feat``) and its ``parse_feat`` (the
+detector's ``predict_from_feat``). It is the one place where delayed
+results are put back in frame order: every caller (mmengine's test loop, the
 :class:`~aten_mm.apis.VideoInferencer`, the benchmark) receives the
 frames in order and only pairs them with what it fed.
 """
@@ -218,8 +218,7 @@ class StreamEngine:
                 break
             feat = model.stream_feat(t, img, cache)
             cache.pending.popleft()
-            outputs.extend(model.detector.predict_from_feat(
-                feat, [sample], rescale=rescale))
+            outputs.extend(model.parse_feat(feat, [sample], rescale=rescale))
         # Keep what a pending or the next frame needs; later frames need
         # no older entry than these (the plans move forward with t).
         keep = set()

@@ -18,7 +18,8 @@ class TermTimer:
     ``detector.extract_feat`` (N_feat; units = images), ``motion.forward``
     (F; units = image pairs), ``align`` (F + W; W = align - F, units =
     warped maps), ``encoder.forward`` (GRU; units = calls) and
-    ``detector.predict_from_feat`` (N_parse; units = frames). For a
+    ``detector.predict_from_feat`` (N_parse; units = frames; with
+    ``propagate_heads`` also ``detector.head_maps``, no units). For a
     per-frame ``ParsingRCNN`` the model is its own detector.
 
     Args:
@@ -32,6 +33,11 @@ class TermTimer:
         det = getattr(model, 'detector', model)
         self._wrap(det, 'extract_feat', 'N_feat', _batch_units)
         self._wrap(det, 'predict_from_feat', 'N_parse', _batch_units)
+        if hasattr(det, 'head_maps'):
+            # a key's head maps (propagate_heads) are N_parse time of the
+            # frames that use them; the frames are counted by
+            # predict_from_feat
+            self._wrap(det, 'head_maps', 'N_parse', lambda *a, **k: 0)
         motion = getattr(model, 'motion', None)
         if motion is not None:
             self._wrap(motion, 'forward', 'F', _batch_units)
