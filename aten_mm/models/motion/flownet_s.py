@@ -199,7 +199,12 @@ class FlowNetS(BaseModule):
         base_channels (int): Channels of conv1; the others scale with it
             (64 is FlowNet-S; small values make tiny test models).
             Defaults to 64.
-        pad_divisor (int): Internal padding multiple. Defaults to 64.
+        pad_divisor (int): Internal padding multiple. 64 (FlowNet's):
+            every level of the 6-level encoder halves exactly. A smaller
+            multiple of 4 pads less (144 rows stay 144 with 16, instead of
+            192): the encoder's odd levels round up, and each decoder level
+            crops its upsampled feature and flow to the skip feature's
+            size. Defaults to 64.
         norm_cfg (dict, optional): Norm layer of the encoder convs
             (FlowNetS-BN checkpoints). Defaults to None.
         act_cfg (dict): Activation. Defaults to LeakyReLU(0.1).
@@ -243,10 +248,11 @@ class FlowNetS(BaseModule):
         if input_scale <= 0:
             raise ValueError(
                 f'FlowNetS: input_scale must be > 0, got {input_scale}')
-        if feat_stride <= 0 or pad_divisor % 64 != 0:
+        if feat_stride <= 0 or pad_divisor <= 0 or pad_divisor % 4 != 0:
             raise ValueError(
                 'FlowNetS: feat_stride must be > 0 and pad_divisor a '
-                f'multiple of 64, got {feat_stride} and {pad_divisor}')
+                f'positive multiple of 4, got {feat_stride} and '
+                f'{pad_divisor}')
         if isinstance(flow_mean, str) and flow_mean != 'pair':
             raise ValueError("FlowNetS: flow_mean must be 3 numbers or "
                              f"'pair', got {flow_mean!r}")
@@ -537,13 +543,14 @@ class FlowNetS(BaseModule):
         """Run FlowNet-S on a 6-channel input padded to ``pad_divisor``.
 
         Args:
-            x (Tensor): (N, 6, H, W), H and W multiples of 64.
+            x (Tensor): (N, 6, H, W), H and W multiples of
+                ``pad_divisor``.
 
         Returns:
             tuple: ``flows``: the raw predictions [flow6, ..., flow2], each
-            (N, 2, H / 2**level, W / 2**level) in units of ``flow_div``
-            input pixels; ``feat``: the stride-4 concat feature
-            (N, decoder_channels, H / 4, W / 4).
+            (N, 2, ceil(H / 2**level), ceil(W / 2**level)) in units of
+            ``flow_div`` input pixels; ``feat``: the stride-4 concat
+            feature (N, decoder_channels, H / 4, W / 4).
         """
         skips = {}
         for name in self.encoder_names:
@@ -558,7 +565,12 @@ class FlowNetS(BaseModule):
                 up_feat = getattr(self, f'deconv{level}')(feat)
                 up_flow = getattr(
                     self, f'upsampled_flow{level + 1}_to_{level}')(flow)
-                feat = torch.cat((skips[skip], up_feat, up_flow), dim=1)
+                # with pad_divisor < 64 a level may have rounded up: the
+                # 2x upsampled maps are then one row/column larger (Python
+                # ints, also while tracing)
+                h, w = (int(v) for v in skips[skip].shape[2:])
+                feat = torch.cat((skips[skip], up_feat[:, :, :h, :w],
+                                  up_flow[:, :, :h, :w]), dim=1)
             flow = getattr(self, f'predict_flow{level}')(feat)
             flows.append(flow)
         return flows, feat

@@ -58,7 +58,7 @@ def run_job(job_file: str) -> None:
         job = json.load(f)
     torch.set_num_threads(job['threads'])
     frames = np.load(job['frames'])
-    runs, scheds, results = [], [], []
+    runs, scheds, results, precisions = [], [], [], []
     for item in job['items']:
         model = sr.build_model(item['config'], item['checkpoint'],
                                job['seed'], job['channels_last'])
@@ -69,6 +69,10 @@ def run_job(job_file: str) -> None:
             from aten_mm.deployment import use_onnxruntime
             use_onnxruntime(model, item.get('onnx_dir'),
                             example=samples[0][0])
+            feat = model.onnx_backend.manifest['graphs']['feat']
+            precisions.append(feat.get('precision', 'float32'))
+        else:
+            precisions.append('float32')
         run = sr.StreamRun(model, samples, item['warmup'],
                            channels_last=job['channels_last'],
                            inference_mode=job['inference_mode'])
@@ -82,8 +86,10 @@ def run_job(job_file: str) -> None:
     if job['interleave']:
         results = sr.run_interleaved(runs)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    for res, sched, item in zip(results, scheds, job['items']):
-        res.update(schedule=sched, warmup=item['warmup'], peak_rss_mb=rss)
+    for res, sched, item, precision in zip(results, scheds, job['items'],
+                                           precisions):
+        res.update(schedule=sched, warmup=item['warmup'], peak_rss_mb=rss,
+                   feat_precision=precision)
     with open(job['out'], 'w') as f:
         json.dump(results, f)
 
@@ -102,7 +108,10 @@ def print_table(results: list) -> None:
         terms = ' '.join(f"{r['terms_ms'][t]:8.1f}" for t in cm.TERMS)
         name = osp.basename(r['config'])
         if r.get('backend', 'pytorch') != 'pytorch':
-            name = f"{name[:32]} [{r['backend']}]"
+            tag = r['backend']
+            if r.get('feat_precision', 'float32') != 'float32':
+                tag += ' ' + r['feat_precision']  # e.g. an int8 N_feat
+            name = f'{name[:42 - len(tag)]} [{tag}]'
         print(f"{name[:44]:44s} {r['fps']:6.3f} "
               f"{fmt(r['speedup_measured'])} "
               f"{fmt(r['speedup_predicted'])} "
@@ -225,6 +234,7 @@ def run_benchmark(configs: Sequence[str], out: str,
                 res['config'] = it['config']
                 res['checkpoint'] = it['checkpoint']
                 res['backend'] = it['backend']
+                res['onnx_dir'] = it['onnx_dir']
                 results.append(res)
     # the reference: the first per-frame config on PyTorch (else on any
     # backend)

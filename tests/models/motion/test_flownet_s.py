@@ -49,6 +49,34 @@ def test_output_shapes_at_stride_4_for_odd_size():
     torch.testing.assert_close(flow, flows[-1][:, :, :25, :18] * 5.0)
 
 
+def test_smaller_pad_divisor_pads_less_and_crops_the_decoder():
+    torch.manual_seed(0)
+    wide = tiny_flownet()
+    narrow = tiny_flownet(pad_divisor=16)
+    narrow.load_state_dict(wide.state_dict())
+    # a multiple of 64: no level rounds, the crops do nothing
+    cur, ref = torch.randn(2, 1, 3, 128, 64).unbind(0)
+    for a, b in zip(wide(cur, ref), narrow(cur, ref)):
+        torch.testing.assert_close(a, b, atol=0, rtol=0)
+    # 144 rows: padded to 192 by 64, to 144 by 16 (levels 72, 36, 18, 9,
+    # 5, 3: the decoder crops 6 -> 5 and 10 -> 9)
+    seen = []
+    forward_raw = narrow.forward_raw
+    narrow.forward_raw = lambda x: seen.append(x.shape[2:]) or forward_raw(x)
+    cur, ref = torch.randn(2, 1, 3, 144, 64).unbind(0)
+    flow, scale = narrow(cur, ref)
+    assert seen == [(144, 64)]
+    assert flow.shape == wide(cur, ref)[0].shape == (1, 2, 36, 16)
+    flows, _ = forward_raw(torch.randn(1, 6, 144, 64))
+    assert [tuple(f.shape[-2:]) for f in flows] == [
+        (3, 1), (5, 2), (9, 4), (18, 8), (36, 16)]
+    # the zero rows the wider padding adds change the result: this is a
+    # different computation, measured in docs/deployment.md
+    assert (flow - wide(cur, ref)[0]).abs().max() > 1e-4
+    with pytest.raises(ValueError, match='positive multiple of 4'):
+        FlowNetS(pad_divisor=6)
+
+
 def test_fresh_scale_field_is_one_and_bias_frozen():
     torch.manual_seed(0)
     # an init_cfg that would overwrite every Conv2d must not touch it

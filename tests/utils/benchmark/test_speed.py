@@ -120,3 +120,24 @@ def test_one_backend_per_config(tmp_path):
     with pytest.raises(ValueError, match='--backend: give one per config'):
         run_benchmark([ATEN, PER_FRAME], str(tmp_path / 'r.json'),
                       backends=['onnxruntime'])
+
+
+def test_rows_say_which_precision_their_n_feat_ran_in(tmp_path):
+    import torch
+
+    from aten_mm.apis import init_model
+    from aten_mm.deployment.onnx_export import export_model
+    onnx_dir = str(tmp_path / 'int8')
+    # the benchmark feeds 36 x 64 frames padded to 64 x 64
+    frames = [torch.randn(1, 3, 64, 64) for _ in range(3)]
+    export_model(init_model(PER_FRAME, None), onnx_dir, frames[:2],
+                 log=lambda line: None, int8_calib=frames[2:])
+    report = run_benchmark(
+        [PER_FRAME, PER_FRAME, PER_FRAME], str(tmp_path / 'r.json'),
+        backends=['pytorch', 'onnxruntime', 'onnxruntime'],
+        onnx_dirs=['none', 'none', onnx_dir], frames=2, size=64, threads=1,
+        warmup=1, in_process=True, interleave=True)
+    rows = report['results']
+    assert [r['feat_precision'] for r in rows] == [
+        'float32', 'float32', 'int8']
+    assert rows[2]['onnx_dir'] == onnx_dir and rows[1]['onnx_dir'] is None
