@@ -5,7 +5,8 @@ the steps of the heads of ``ParsingRCNN.predict_from_feat``: the global
 parsing head (its atrous convs, then the upsampling and softmax of the
 part map), the RPN (its convs, then anchor decoding and NMS), the RoI
 heads (RoIAlign, the box and mask towers, mask pasting) and the
-person/part fusion. :func:`profile_parse` times them inside interleaved
+person/part fusion, and with ``propagate_heads`` the key's dense heads
+(``head_maps``). :func:`profile_parse` times them inside interleaved
 stream runs (the benchmark's), with either backend, so that a step's share
 of N_parse is measured on the same frames under the same load for every
 row. Shares within one run are what to compare on a loaded machine.
@@ -30,6 +31,10 @@ STEPS = (
     ('  mask tower', 'roi_head.mask_head', 'forward'),
     ('  mask pasting', 'roi_head.mask_head', 'predict_by_feat'),
     ('fusion', '', '_fuse'),
+    # propagate_heads: the dense heads run once per key, outside
+    # predict_from_feat; their convs are then counted under '  atrous
+    # convs' and '  convs' too, not under their parent steps
+    ('key head maps', '', 'head_maps'),
 )
 
 

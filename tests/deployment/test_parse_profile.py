@@ -39,6 +39,19 @@ def test_parts_fit_inside_their_step_and_steps_inside_n_parse(rows):
             assert v['share'] <= steps[parent]['share'] + 1e-6, step
 
 
+def test_key_head_maps_are_a_step_when_heads_are_propagated():
+    aten = osp.join(ROOT, 'configs', 'aten',
+                    'aten_tiny_efficient_synthetic.py')
+    row, = profile_parse([aten], ['pytorch'], frames=3, size=64, warmup=1)
+    steps = row['steps']
+    # 3 timed frames = one segment: one key, its heads run once
+    assert steps['key head maps']['calls'] == 1
+    assert steps['  atrous convs']['calls'] == 1
+    assert steps['parsing head']['calls'] == 3
+    parents = [s for s in steps if not s.startswith(' ')]
+    assert sum(steps[s]['share'] for s in parents) <= 1.0 + 1e-6
+
+
 def test_tool_wants_one_backend_per_config():
     path = osp.join(ROOT, 'tools', 'deployment', 'profile_parse.py')
     spec = importlib.util.spec_from_file_location('profile_parse', path)

@@ -95,6 +95,24 @@ def light_heads(model):
     return model
 
 
+def stream_results(model, video):
+    """Feed ``video`` frame by frame in stream mode (then flush).
+
+    Returns:
+        dict: ``frame_index -> DetDataSample`` of every released frame.
+    """
+    out = {}
+    n = video.size(0)
+    with torch.no_grad():
+        for t in range(n):
+            for res in model.predict(video[t][None, None],
+                                     [stream_sample(t, n)]):
+                out[res.frame_index] = res
+        for res in model.stream_flush():
+            out[res.frame_index] = res
+    return out
+
+
 def person_scene(h=64, w=64, seed=0):
     """Ground truth of one frame: two rectangular persons of 3 parts.
 
@@ -170,6 +188,6 @@ def vid_helpers():
     return types.SimpleNamespace(
         build_tiny=build_tiny, synthetic_video=synthetic_video,
         video_sample=video_sample, stream_sample=stream_sample,
-        clip_of=clip_of, feat_of=feat_of,
+        clip_of=clip_of, feat_of=feat_of, stream_results=stream_results,
         light_heads=light_heads,
         training_clip=training_clip, train_losses=train_losses)

@@ -26,15 +26,8 @@ class TranslationFlow(nn.Module):
 
 
 def _stream(h, model, video):
-    out = {}
-    with torch.no_grad():
-        for t in range(video.size(0)):
-            sample = h.stream_sample(t, video.size(0))
-            for res in model.predict(video[t][None, None], [sample]):
-                out[res.frame_index] = res.feat
-        for res in model.stream_flush():
-            out[res.frame_index] = res.feat
-    return out
+    """Stream features (``light_heads`` keeps each frame's F_t)."""
+    return {t: res.feat for t, res in h.stream_results(model, video).items()}
 
 
 def _model(h, compose):

@@ -125,23 +125,13 @@ def test_warped_maps_equal_the_heads_on_the_warped_feature_for_a_shift(
                                    out.head_maps[..., -dx:]))
 
 
-def _stream(h, model, video):
-    out = {}
-    with torch.no_grad():
-        for t in range(video.size(0)):
-            sample = h.stream_sample(t, video.size(0))
-            for res in model.predict(video[t][None, None], [sample]):
-                out[res.frame_index] = res
-    return out
-
-
 def test_stream_equals_clip_and_runs_the_dense_heads_once_per_key(
         vid_helpers):
     h = vid_helpers
     video = h.synthetic_video(9)
     model = _permissive(h.build_tiny('aten_tiny', propagate_heads=True))
     calls = _count_calls(model.detector.parsing_head)
-    stream = _stream(h, model, video)
+    stream = h.stream_results(model, video)
     # keys 1, 4, 7: the parsing head ran 3 times for 9 frames
     assert calls[0] == 3
     assert sorted(stream) == list(range(9))
@@ -158,7 +148,7 @@ def test_only_non_key_frames_change_with_the_option(vid_helpers):
     assert off.propagate_heads is False
     calls = _count_calls(off.detector.parsing_head)
     on = _permissive(h.build_tiny('aten_tiny', propagate_heads=True))
-    ref, got = _stream(h, off, video), _stream(h, on, video)
+    ref, got = h.stream_results(off, video), h.stream_results(on, video)
     assert calls[0] == 9  # without the option: once per frame
     for key in (1, 4, 7):
         _same_prediction(got[key], ref[key])
@@ -174,7 +164,7 @@ def test_dff_propagates_the_first_key_heads(vid_helpers):
     video = h.synthetic_video(7)
     model = _permissive(h.build_tiny('dff_tiny', propagate_heads=True))
     calls = _count_calls(model.detector.parsing_head)
-    stream = _stream(h, model, video)
+    stream = h.stream_results(model, video)
     assert calls[0] == len({model.plan(t, 7)['key'] for t in range(7)})
     with torch.no_grad():
         for t in range(7):
