@@ -100,3 +100,27 @@ def test_int8_graph_over_the_tolerance_is_not_written(tmp_path,
     out = run_session(ort_session(str(dst)), [x])[0]
     assert int8_mod.relative_error(module(x), out) == pytest.approx(
         errors[0])
+
+
+def _tool():
+    import importlib.util
+    path = osp.join(osp.dirname(__file__), '..', '..', 'tools', 'deployment',
+                    'export_onnx.py')
+    spec = importlib.util.spec_from_file_location('export_onnx_tool', path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
+
+
+def test_int8_option_of_the_tool(capsys):
+    tool = _tool()
+    base = [PERFRAME, 'none', '--out-dir', 'x']
+    assert tool.parse_args(base).int8 == 0  # float32 only
+    assert tool.parse_args(base + ['--int8']).int8 == 16
+    assert tool.parse_args(base + ['--int8', '3']).int8 == 3
+    for bad in ('0', '-2', 'many'):
+        with pytest.raises(SystemExit) as exc:
+            tool.parse_args(base + ['--int8', bad])
+        assert exc.value.code == 2
+        assert ('--int8: expected a number of calibration frames >= 1'
+                in capsys.readouterr().err)

@@ -3,7 +3,7 @@
 Usage::
 
     python tools/deployment/export_onnx.py CONFIG CHECKPOINT --out-dir DIR \\
-        [--shape H W] [--image FRAME.jpg]
+        [--shape H W] [--image FRAME.jpg] [--int8 [FRAMES]]
 
 Writes into DIR ``feat.onnx`` (N_feat), for video models ``motion.onnx``
 (FlowNet-S with the scale field), ``warp.onnx`` (W) and ``encoder.onnx``
@@ -18,11 +18,25 @@ random one, at the input size the model sees for video frames of
 ``--shape`` (default 720 x 1280) after the config's test pipeline; a graph
 that differs by more than the tolerance (docs/deployment.md) is not
 written and the tool exits with an error. CHECKPOINT ``none`` exports
-random weights (for trying the tool).
+random weights (for trying the tool). ``--int8`` also writes
+``feat_int8.onnx`` (N_feat calibrated to int8 on rendered frames, checked
+within a relative error) and makes the manifest point to it.
 """
 import argparse
 
 from mmengine.config import DictAction
+
+
+def calibration_frames(text: str) -> int:
+    """``--int8 FRAMES``: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f'expected a number of calibration frames >= 1, got {text!r}')
+    return value
 
 
 def parse_args(argv=None):
@@ -44,7 +58,8 @@ def parse_args(argv=None):
                         'on (default: a rendered synthetic frame)')
     parser.add_argument('--overwrite', action='store_true',
                         help='replace graphs already in --out-dir')
-    parser.add_argument('--int8', type=int, nargs='?', const=16, default=0,
+    parser.add_argument('--int8', type=calibration_frames, nargs='?',
+                        const=16, default=0,
                         metavar='FRAMES',
                         help='also write an int8 N_feat (feat_int8.onnx), '
                         'calibrated on FRAMES rendered synthetic frames '
