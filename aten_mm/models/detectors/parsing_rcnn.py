@@ -252,6 +252,12 @@ class ParsingRCNN(TwoStageDetector):
         """
         logits = rpn_maps = None
         if head_maps is not None:
+            if head_maps.shape[0] != feat.shape[0] or \
+                    head_maps.shape[-2:] != feat.shape[-2:]:
+                raise ValueError(
+                    'ParsingRCNN: head maps must be on the feature grid, '
+                    f'got {tuple(head_maps.shape)} for a feature of '
+                    f'{tuple(feat.shape)}')
             logits, *rpn_maps = self._split_head_maps(head_maps)
         parsings = self.parsing_head.predict(
             feat, batch_data_samples, rescale=rescale, logits=logits)

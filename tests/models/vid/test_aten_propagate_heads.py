@@ -89,6 +89,11 @@ def test_head_maps_of_another_head_are_refused(vid_helpers):
                        'expected 20 parsing'):
         det.predict_from_feat(feat, [h.video_sample(0, 1)],
                               head_maps=det.head_maps(feat)[:, 1:])
+    with pytest.raises(ValueError, match='head maps must be on the feature '
+                       r'grid, got \(1, 95, 8, 16\) for a feature of '
+                       r'\(1, 64, 16, 16\)'):
+        det.predict_from_feat(feat, [h.video_sample(0, 1)],
+                              head_maps=det.head_maps(feat)[:, :, ::2])
 
 
 def test_warped_maps_equal_the_heads_on_the_warped_feature_for_a_shift(
