@@ -27,6 +27,30 @@ USER_ERRORS = (UserError, ValueError, OSError, FloatingPointError)
 TRACEBACK_ENV = 'ATEN_MM_TRACEBACK'
 
 
+def positive_int(what: str = 'an integer') -> Callable[[str], int]:
+    """An argparse ``type`` accepting integers >= 1.
+
+    Args:
+        what (str): What the value counts, for the message
+            (``expected <what> >= 1, got '...'``).
+
+    Returns:
+        Callable: The converter.
+    """
+
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise argparse.ArgumentTypeError(
+                f'expected {what} >= 1, got {text!r}')
+        return value
+
+    return convert
+
+
 def add_run_args(parser: argparse.ArgumentParser,
                  cfg_options_example: str) -> None:
     """Add ``--cfg-options``, ``--launcher`` and ``--local-rank``.

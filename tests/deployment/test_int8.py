@@ -102,18 +102,8 @@ def test_int8_graph_over_the_tolerance_is_not_written(tmp_path,
         errors[0])
 
 
-def _tool():
-    import importlib.util
-    path = osp.join(osp.dirname(__file__), '..', '..', 'tools', 'deployment',
-                    'export_onnx.py')
-    spec = importlib.util.spec_from_file_location('export_onnx_tool', path)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
-
-
-def test_int8_option_of_the_tool(capsys):
-    tool = _tool()
+def test_int8_option_of_the_tool(capsys, load_tool):
+    tool = load_tool('tools/deployment/export_onnx.py')
     base = [PERFRAME, 'none', '--out-dir', 'x']
     assert tool.parse_args(base).int8 == 0  # float32 only
     assert tool.parse_args(base + ['--int8']).int8 == 16

@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 
+from aten_mm.apis.cli import positive_int as positive_int_of
 from aten_mm.apis.cli import run_tool
 from aten_mm.datasets.synthetic import generate_dataset
 from aten_mm.datasets.synthetic.scene import (
@@ -34,16 +35,8 @@ def parse_size(text: str) -> tuple:
     return int(parts[0]), int(parts[1])
 
 
-def positive_int(text: str) -> int:
-    """An integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(
-            f'expected an integer >= 1, got {text!r}')
-    return value
+#: an integer >= 1 (``--videos``, ``--frames`` ...)
+positive_int = positive_int_of('an integer')
 
 
 def ratio(text: str) -> float:

@@ -26,17 +26,7 @@ import argparse
 
 from mmengine.config import DictAction
 
-
-def calibration_frames(text: str) -> int:
-    """``--int8 FRAMES``: an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(
-            f'expected a number of calibration frames >= 1, got {text!r}')
-    return value
+from aten_mm.apis.cli import positive_int
 
 
 def parse_args(argv=None):
@@ -58,7 +48,9 @@ def parse_args(argv=None):
                         'on (default: a rendered synthetic frame)')
     parser.add_argument('--overwrite', action='store_true',
                         help='replace graphs already in --out-dir')
-    parser.add_argument('--int8', type=calibration_frames, nargs='?',
+    parser.add_argument('--int8',
+                        type=positive_int('a number of calibration frames'),
+                        nargs='?',
                         const=16, default=0,
                         metavar='FRAMES',
                         help='also write an int8 N_feat (feat_int8.onnx), '
