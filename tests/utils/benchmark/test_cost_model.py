@@ -101,6 +101,25 @@ def test_term_timer_counts_units_and_restores():
     assert bm.model_schedule(model)['compose'] is True
 
 
+def test_term_timer_counts_a_key_head_maps_as_n_parse_time(monkeypatch):
+    """propagate_heads: the key's dense heads are N_parse time shared by
+    its frames (no units of their own); a fake clock makes it exact."""
+    import aten_mm.utils.benchmark.term_timer as tt
+    clock = iter(range(100))
+    monkeypatch.setattr(tt.time, 'perf_counter', lambda: next(clock))
+    model = _Video()
+    model.detector.head_maps = lambda feat: feat  # 1 s on the fake clock
+    timer = bm.TermTimer(model)
+    model.detector.head_maps(torch.zeros(1, 1, 2, 2))
+    for _ in range(3):
+        model.detector.predict_from_feat(torch.zeros(1, 1, 2, 2), ['a'])
+    assert timer.unit_counts()['N_parse'] == 3
+    assert timer.totals_ms()['N_parse'] == 4000.0  # 1 + 3 x 1 s
+    assert timer.per_unit_ms()['N_parse'] == pytest.approx(4000.0 / 3)
+    timer.remove()
+    assert model.detector.head_maps(5) == 5  # the original again
+
+
 def test_eq8_counts_with_composed_key_flows():
     # ATEN l = 3, p = 2: direct flows for 2 propagated frames + 2 refs;
     # composed: 2 + 1 (the previous key only); the warps stay l - 1 + p
