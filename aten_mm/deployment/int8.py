@@ -46,8 +46,8 @@ def relative_error(ref: Tensor, out: np.ndarray) -> float:
 
 
 def quantize_checked(module: nn.Module, src: str, path: str,
-                     calib: Sequence[Tensor],
-                     checks: Sequence[Tensor]) -> List[float]:
+                     calib: Sequence[Tensor], checks: Sequence[Tensor],
+                     input_name: str = 'img') -> List[float]:
     """Write an int8 copy of the one-input graph ``src`` if it passes.
 
     Args:
@@ -56,6 +56,8 @@ def quantize_checked(module: nn.Module, src: str, path: str,
         path (str): Destination of the int8 graph.
         calib (list[Tensor]): Inputs whose activation ranges are used.
         checks (list[Tensor]): Inputs to compare with ``module`` on.
+        input_name (str): Name of the graph's input (``'img'`` for
+            ``feat.onnx``).
 
     Returns:
         list[float]: The relative error of each check.
@@ -80,9 +82,9 @@ def quantize_checked(module: nn.Module, src: str, path: str,
         pre = osp.join(tmp, 'pre.onnx')
         out = osp.join(tmp, 'int8.onnx')
         quant_pre_process(src, pre)
-        name = ort_session(src).get_inputs()[0].name
         quantize_static(
-            pre, out, _Frames(name, calib), quant_format=QuantFormat.QDQ,
+            pre, out, _Frames(input_name, calib),
+            quant_format=QuantFormat.QDQ,
             per_channel=True, activation_type=QuantType.QUInt8,
             weight_type=QuantType.QInt8,
             calibrate_method=CalibrationMethod.MinMax)

@@ -224,7 +224,8 @@ def export_model(model: nn.Module, out_dir: str, frames: Sequence[Tensor],
         from .int8 import INT8_RTOL, quantize_checked
         errors = quantize_checked(
             graphs['feat'][0], osp.join(out_dir, 'feat.onnx'),
-            osp.join(out_dir, 'feat_int8.onnx'), int8_calib, frames[:1])
+            osp.join(out_dir, 'feat_int8.onnx'), int8_calib, frames[:1],
+            input_name=graphs['feat'][1][0])
         manifest['graphs']['feat'].update(
             file='feat_int8.onnx', precision='int8', fp32_file='feat.onnx',
             calibration_frames=len(int8_calib), int8_rel_err=max(errors),

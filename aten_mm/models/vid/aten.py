@@ -134,12 +134,11 @@ class ATEN(BaseVideoParser):
             Tensor | PropagatedFeat: ``(1, C, h, w)`` F_t; with
             ``head_maps`` F_t and the warped maps.
         """
-        if head_maps is None:
-            if self.propagate == 'none':
-                return enc
-            return self.align(enc, img_t, key_img)
         if self.propagate == 'none':
-            return PropagatedFeat(enc, head_maps)
+            return enc if head_maps is None else PropagatedFeat(
+                enc, head_maps)
+        if head_maps is None:
+            return self.align(enc, img_t, key_img)
         return PropagatedFeat(
             *self.align(enc, img_t, key_img, maps=head_maps))
 

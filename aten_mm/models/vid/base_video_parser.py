@@ -192,10 +192,9 @@ class BaseVideoParser(BaseModel):
             Tensor: ``(M, C, h, w)`` aligned features; with ``maps`` the
             tuple (features, warped maps).
         """
-        if maps is None:
-            return self.aligner(motion or self.motion, feats, cur, refs)
-        return self.aligner(motion or self.motion, feats, cur, refs,
-                            maps=maps)
+        # aligners of other projects may not take maps: pass it only when set
+        extra = {} if maps is None else dict(maps=maps)
+        return self.aligner(motion or self.motion, feats, cur, refs, **extra)
 
     @staticmethod
     def _stack(imgs: List[Tensor]) -> Tensor:
