@@ -144,9 +144,21 @@ class ParsingRCNN(TwoStageDetector):
             x, self._rpn_data_samples(batch_data_samples),
             proposal_cfg=proposal_cfg)
         losses.update(rpn_losses)
-        losses.update(
-            self.roi_head.loss(x, rpn_results_list, batch_data_samples))
+        losses.update(self.roi_head.loss(
+            self._roi_feats(feat), rpn_results_list, batch_data_samples))
         return losses
+
+    @staticmethod
+    def _roi_feats(feat: Tensor) -> Tuple[Tensor]:
+        """The RoI heads' input: ``feat`` in contiguous NCHW memory.
+
+        mmcv's RoIAlign reads its input's memory as contiguous NCHW
+        whatever its strides (mmcv issue 2203), so a channels-last feature
+        (a model converted with ``model.to(memory_format=
+        torch.channels_last)``, a common CPU speed-up) gave wrong boxes
+        and masks without an error. A contiguous ``feat`` is passed as is.
+        """
+        return (feat.contiguous(), )
 
     @staticmethod
     def _rpn_data_samples(
@@ -275,7 +287,8 @@ class ParsingRCNN(TwoStageDetector):
                 rpn_results_list = self.rpn_head.predict(
                     x, batch_data_samples, rescale=False)
             det_list = self.roi_head.predict(
-                x, rpn_results_list, batch_data_samples, rescale=rescale)
+                self._roi_feats(feat), rpn_results_list, batch_data_samples,
+                rescale=rescale)
         else:
             det_list = [None] * len(batch_data_samples)
         for sample, parsing, dets in zip(batch_data_samples, parsings,
@@ -332,5 +345,5 @@ class ParsingRCNN(TwoStageDetector):
         x = (feat, )
         rpn_results_list = self.rpn_head.predict(
             x, batch_data_samples, rescale=False)
-        return results + (
-            self.roi_head.forward(x, rpn_results_list, batch_data_samples), )
+        return results + (self.roi_head.forward(
+            self._roi_feats(feat), rpn_results_list, batch_data_samples), )

@@ -229,3 +229,54 @@ def test_top_level_configs_are_per_frame(name):
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         # the per-frame model takes one-frame clips (F = 1)
         assert dict(cfg[loader].dataset.clip_cfg) == dict(mode='single')
+
+
+def test_channels_last_model_gives_the_contiguous_results():
+    # mmcv's RoIAlign reads NCHW memory whatever the strides; a model
+    # converted to channels-last must still give the same detections, masks
+    # and losses (it gave other boxes without an error before)
+    model = _build(rcnn=dict(score_thr=0.0),
+                   fusion=dict(score_thr=0.0, overlap_thr=0.0)).eval()
+    model_cl = copy.deepcopy(model).to(memory_format=torch.channels_last)
+    img, sample = _scene()
+    inputs, samples = _preprocess(model, img, sample, training=False)
+    with torch.no_grad():
+        feat = model.extract_feat(inputs)
+        feat_cl = model_cl.extract_feat(
+            inputs.contiguous(memory_format=torch.channels_last)
+            if inputs.dim() == 4 else inputs)
+        assert feat_cl.is_contiguous(memory_format=torch.channels_last)
+        assert not feat_cl.is_contiguous()
+        (res, ) = model.predict_from_feat(feat, copy.deepcopy(samples))
+        (res_cl, ) = model_cl.predict_from_feat(feat_cl,
+                                                copy.deepcopy(samples))
+    dets, dets_cl = res.pred_instances, res_cl.pred_instances
+    assert len(dets) > 0 and len(dets) == len(dets_cl)
+    torch.testing.assert_close(dets_cl.scores, dets.scores,
+                               atol=1e-4, rtol=1e-4)
+    torch.testing.assert_close(dets_cl.bboxes, dets.bboxes,
+                               atol=1e-2, rtol=1e-4)
+    agree = (dets_cl.masks == dets.masks).float().mean()
+    assert agree > 0.999
+    # training reads the same RoI features
+    model.train()
+    model_cl.train()
+    inputs, samples = _preprocess(model, img, sample, training=True)
+    torch.manual_seed(1)
+    losses = model.loss_from_feat(model.extract_feat(inputs), samples)
+    torch.manual_seed(1)
+    losses_cl = model_cl.loss_from_feat(model_cl.extract_feat(inputs),
+                                        samples)
+    for key in ('loss_cls', 'loss_bbox', 'loss_mask'):
+        torch.testing.assert_close(losses_cl[key], losses[key],
+                                   atol=1e-4, rtol=1e-3)
+
+
+def test_roi_feats_are_contiguous_and_contiguous_feats_pass_as_is():
+    from aten_mm.models.detectors.parsing_rcnn import ParsingRCNN
+    feat = torch.randn(1, 8, 6, 10)
+    (same, ) = ParsingRCNN._roi_feats(feat)
+    assert same.data_ptr() == feat.data_ptr()  # no copy
+    feat_cl = feat.contiguous(memory_format=torch.channels_last)
+    (fixed, ) = ParsingRCNN._roi_feats(feat_cl)
+    assert fixed.is_contiguous() and torch.equal(fixed, feat)
