@@ -332,6 +332,9 @@ def export_config(config: str, checkpoint: Optional[str], out_dir: str,
     import cv2
 
     from aten_mm.apis.inference import init_model
+    if osp.exists(out_dir) and not osp.isdir(out_dir):
+        raise GraphCheckError(f'--out-dir {out_dir}: exists and is not a '
+                              'folder')
     manifest = osp.join(out_dir, MANIFEST)
     if osp.exists(manifest) and not overwrite:
         raise GraphCheckError(f'{manifest} exists; pass --overwrite to '

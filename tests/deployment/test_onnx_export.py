@@ -95,6 +95,14 @@ def test_existing_export_is_not_overwritten_without_asking(aten_export):
     assert os.path.getmtime(osp.join(out, 'feat.onnx')) == before
 
 
+def test_out_dir_that_is_a_file_is_refused_and_kept(tmp_path):
+    path = tmp_path / 'notes.txt'
+    path.write_text('mine')
+    with pytest.raises(GraphCheckError, match='not a folder'):
+        export_config(ATEN, None, str(path), frame_size=(72, 96))
+    assert path.read_text() == 'mine'
+
+
 def test_per_frame_model_exports_its_feature_network(tmp_path):
     manifest = export_config(PERFRAME, 'none', str(tmp_path),
                              frame_size=(64, 64), log=lambda line: None)
