@@ -124,6 +124,22 @@ def find_heads(model: nn.Module) -> Dict[str, nn.Module]:
     return heads
 
 
+def graph_sources(model: nn.Module) -> Dict[str, nn.Module]:
+    """The module each graph of ``model`` is traced from: the detector for
+    ``feat``, FlowNet-S for ``motion``, the temporal encoder for
+    ``encoder`` and each head of :data:`HEADS` (the warp has no weights).
+
+    Args:
+        model (nn.Module): A ``ParsingRCNN`` or a video parser.
+
+    Returns:
+        dict: Graph name -> module.
+    """
+    sources = {name: part[2] for name, part in find_parts(model).items()}
+    sources.update(find_heads(model))
+    return sources
+
+
 def example_rois(img: Tensor, num: int = 6) -> Tensor:
     """Fixed RoIs ``(num, 5)`` (batch index, x1, y1, x2, y2) spread over
     an input ``(1, 3, H, W)``: person-like boxes of several sizes, so that

@@ -24,6 +24,7 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
+from .fingerprint import module_fingerprint
 from .graphs import (
     HEADS,
     EncoderGraph,
@@ -35,6 +36,7 @@ from .graphs import (
     example_inputs,
     find_heads,
     find_parts,
+    graph_sources,
 )
 
 #: ONNX opset: ``grid_sample`` (the warp W) exports from opset 16.
@@ -186,6 +188,7 @@ def export_model(model: nn.Module, out_dir: str, frames: Sequence[Tensor],
     shape = tuple(frames[0].shape[-2:])
     model.eval()
     parts = {k: v[2] for k, v in find_parts(model).items()}
+    sources = graph_sources(model)
     with torch.no_grad():
         feats = [parts['feat'].extract_feat(f) for f in frames]
         sets = [example_inputs(model, feats[i], frames[i],
@@ -218,6 +221,9 @@ def export_model(model: nn.Module, out_dir: str, frames: Sequence[Tensor],
         manifest['graphs'][name] = {
             'file': f'{name}.onnx', 'inputs': ins, 'outputs': outs,
             'max_abs_diff': max(diffs)}
+        if name in sources:
+            manifest['graphs'][name]['fingerprint'] = module_fingerprint(
+                sources[name])
         log(f'{name}.onnx: max |onnxruntime - torch| = {max(diffs):.3g} '
             f'over {len(diffs)} checks')
     if int8_calib:
@@ -306,13 +312,16 @@ def export_config(config: str, checkpoint: Optional[str], out_dir: str,
                   frame_size: Optional[Sequence[int]] = None,
                   image: Optional[str] = None, overwrite: bool = False,
                   cfg_options: Optional[dict] = None, log=print,
-                  int8_frames: int = 0) -> Dict:
+                  int8_frames: int = 0, seed: int = 0) -> Dict:
     """Build a model from ``config`` + ``checkpoint`` and export it.
 
     Args:
         config (str): Config file.
-        checkpoint (str, optional): Checkpoint; None or ``'none'`` keeps
-            random weights.
+        checkpoint (str, optional): Checkpoint; None or ``'none'`` for
+            random weights: ``torch.manual_seed(seed)`` and the components'
+            initialisers, as ``tools/analysis_tools/benchmark.py`` builds
+            them, so its ``--checkpoint none --onnx-dir`` rows run the same
+            weights as its PyTorch rows.
         out_dir (str): Destination folder.
         frame_size (tuple, optional): ``(H, W)`` of the videos to serve;
             defaults to 720 x 1280. The test pipeline turns it into the
@@ -325,6 +334,7 @@ def export_config(config: str, checkpoint: Optional[str], out_dir: str,
         int8_frames (int): When > 0, also write an int8 N_feat calibrated
             on this many rendered synthetic frames (:mod:`.int8`) and
             make it the graph the backend runs.
+        seed (int): Seed of the random weights (no checkpoint).
 
     Returns:
         dict: The manifest.
@@ -344,8 +354,11 @@ def export_config(config: str, checkpoint: Optional[str], out_dir: str,
         raise GraphCheckError(f'--shape {h} {w}: both sides must be >= 32')
     if checkpoint == 'none':
         checkpoint = None
+    if checkpoint is None:
+        torch.manual_seed(seed)
     model = init_model(config, checkpoint, device='cpu',
-                       cfg_options=cfg_options)
+                       cfg_options=cfg_options,
+                       init_weights=checkpoint is None)
     frame = read_frame(image) if image else synthetic_frame(w, h)
     frame = cv2.resize(frame, (w, h), interpolation=cv2.INTER_AREA)
     frames = check_frames(model, frame)

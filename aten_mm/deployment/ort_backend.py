@@ -27,7 +27,8 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from .graphs import HEADS, find_heads, find_parts
+from .fingerprint import module_fingerprint
+from .graphs import HEADS, find_heads, find_parts, graph_sources
 from .onnx_export import MANIFEST, export_model, ort_session, run_session
 from .rpn_topk import TopkProposals
 
@@ -163,14 +164,25 @@ class OnnxRuntimeBackend:
         self._install()
 
     # -- sessions ------------------------------------------------------------
-    def _load(self, onnx_dir: str) -> None:
+    def _load(self, onnx_dir: str, verify: bool = True) -> None:
         path = osp.join(onnx_dir, MANIFEST)
         if not osp.isfile(path):
             raise OnnxBackendError(
                 f'{path}: not found; export the graphs first with '
                 'tools/deployment/export_onnx.py')
-        with open(path) as f:
-            manifest = json.load(f)
+        try:
+            with open(path, encoding='utf-8') as f:
+                manifest = json.load(f)
+        except (OSError, ValueError) as err:
+            raise OnnxBackendError(
+                f'{path}: not a readable manifest ({err}); export the '
+                'graphs again with tools/deployment/export_onnx.py') from None
+        if not isinstance(manifest, dict) or not isinstance(
+                manifest.get('graphs'), dict) or \
+                'input_shape' not in manifest:
+            raise OnnxBackendError(
+                f'{path}: not a manifest of tools/deployment/export_onnx.py '
+                '(it needs "graphs" and "input_shape")')
         missing = [n for n in self._names()
                    if n not in manifest.get('graphs', {})]
         if missing:
@@ -178,11 +190,44 @@ class OnnxRuntimeBackend:
                 f'{path}: no graph for {missing} of this model; was it '
                 'exported from another config or by an older version? '
                 'Export it again with tools/deployment/export_onnx.py')
-        self.manifest = manifest
+        if verify:
+            self._verify(path, manifest)
         shape = manifest['input_shape']
+        graphs = {}
         for name in self._names():
             file = osp.join(onnx_dir, manifest['graphs'][name]['file'])
-            self.graphs[name] = _Graph(file, shape)
+            try:
+                graphs[name] = _Graph(file, shape)
+            except Exception as err:  # onnxruntime's own error classes
+                reason = str(err).strip().splitlines()[0]
+                raise OnnxBackendError(
+                    f'{file}: ONNX Runtime cannot load it ({reason}); '
+                    'export the graphs again with '
+                    'tools/deployment/export_onnx.py') from None
+        self.manifest = manifest
+        self.graphs = graphs
+
+    def _verify(self, path: str, manifest: Dict) -> None:
+        """Refuse graphs traced from other weights or another structure
+        than this model's (:func:`.fingerprint.module_fingerprint`)."""
+        # called before the ONNX Runtime wrappers are installed: the
+        # model's own modules
+        sources = graph_sources(self.model)
+        for name in self._names():
+            if name not in sources:
+                continue
+            saved = manifest['graphs'][name].get('fingerprint')
+            if saved is None:
+                raise OnnxBackendError(
+                    f'{path}: graph {name!r} has no fingerprint (an export '
+                    'of an older version); export it again with '
+                    'tools/deployment/export_onnx.py')
+            if saved != module_fingerprint(sources[name]):
+                raise OnnxBackendError(
+                    f'{path}: graph {name!r} was exported from other '
+                    'weights or another config than this model; export '
+                    'the graphs again from the same config and checkpoint '
+                    'with tools/deployment/export_onnx.py')
 
     def _names(self) -> List[str]:
         """The graphs this model runs on ONNX Runtime."""
@@ -198,7 +243,7 @@ class OnnxRuntimeBackend:
                          log=lambda line: None)
         finally:
             self._install()
-        self._load(self._tmp.name)
+        self._load(self._tmp.name, verify=False)  # traced from self.model
 
     def graph(self, name: str, x: Optional[Tensor]) -> _Graph:
         """The session of ``name``, checked against the input size.

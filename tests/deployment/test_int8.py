@@ -52,10 +52,11 @@ def test_int8_export_writes_a_quantised_feature_graph(int8_export):
 
 def test_backend_runs_the_int8_graph_close_to_torch(int8_export):
     out, manifest = int8_export
+    torch.manual_seed(0)  # the random weights export_config exports
+    ref = init_model(PERFRAME, None, init_weights=True)
     torch.manual_seed(0)
-    ref = init_model(PERFRAME, None)
-    torch.manual_seed(0)
-    model = use_onnxruntime(init_model(PERFRAME, None), onnx_dir=out)
+    model = use_onnxruntime(init_model(PERFRAME, None, init_weights=True),
+                            onnx_dir=out)
     assert model.onnx_backend.graphs['feat'].sess._model_path.endswith(
         'feat_int8.onnx')
     frame = preprocess_frame(ref, synthetic_frame(96, 72, seed=3))

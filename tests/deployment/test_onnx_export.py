@@ -76,8 +76,8 @@ def test_video_model_exports_every_dense_graph(aten_export):
 
 def test_exported_feature_graph_matches_torch_on_a_new_frame(aten_export):
     out, manifest = aten_export
-    torch.manual_seed(0)
-    model = init_model(ATEN, None)
+    torch.manual_seed(0)  # the random weights export_config exports
+    model = init_model(ATEN, None, init_weights=True)
     frame = np.random.default_rng(5).integers(0, 255, (72, 96, 3),
                                               dtype=np.uint8)
     img = check_frames(model, frame)[0]

@@ -28,11 +28,12 @@ def video(num=8, size=(96, 72)):
 
 
 def build(config, **options):
+    """The random weights ``export_config(config, None)`` exports."""
     torch.manual_seed(0)
     # keep every detection: random weights then still give boxes to compare
     prefix = 'model.' if config == PERFRAME else 'model.detector.'
     options = {f'model.{k}': v for k, v in options.items()}
-    return init_model(config, None, cfg_options={
+    return init_model(config, None, init_weights=True, cfg_options={
         prefix + 'test_cfg.rcnn.score_thr': 0.0, **options})
 
 
@@ -145,4 +146,21 @@ def test_graphs_of_an_older_export_without_the_heads_are_refused(tmp_path):
     del manifest['graphs']['rpn']
     path.write_text(json.dumps(manifest))
     with pytest.raises(OnnxBackendError, match=r"no graph for \['rpn'\]"):
+        use_onnxruntime(build(PERFRAME), str(tmp_path))
+
+
+@pytest.mark.parametrize('damage', ['graph', 'manifest', 'no graphs'])
+def test_damaged_export_is_one_clear_error(tmp_path, damage):
+    export_config(PERFRAME, 'none', str(tmp_path), frame_size=(64, 64),
+                  log=lambda line: None)
+    if damage == 'graph':
+        (tmp_path / 'rpn.onnx').write_bytes(b'not a graph')
+        match = r'rpn\.onnx: ONNX Runtime cannot load it'
+    elif damage == 'manifest':
+        (tmp_path / 'manifest.json').write_text('{"graphs": ')
+        match = 'manifest.json: not a readable manifest'
+    else:
+        (tmp_path / 'manifest.json').write_text('[1, 2]')
+        match = 'manifest.json: not a manifest of'
+    with pytest.raises(OnnxBackendError, match=match):
         use_onnxruntime(build(PERFRAME), str(tmp_path))

@@ -36,7 +36,8 @@ def parse_args(argv=None):
         'PyTorch')
     parser.add_argument('config', help='config file')
     parser.add_argument('checkpoint',
-                        help="checkpoint file ('none' = random weights)")
+                        help="checkpoint file ('none' = random weights, "
+                        'built as benchmark.py builds them)')
     parser.add_argument('--out-dir', required=True,
                         help='folder for the .onnx files and manifest.json')
     parser.add_argument('--shape', type=int, nargs=2, metavar=('H', 'W'),
@@ -58,6 +59,9 @@ def parse_args(argv=None):
                         '(default 16) and checked on the real frame, and '
                         'run it instead of the float32 one: faster on a '
                         'CPU, not exact (docs/deployment.md)')
+    parser.add_argument('--seed', type=int, default=0,
+                        help="seed of the random weights of checkpoint "
+                        "'none' (benchmark.py's --seed); default 0")
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config keys, e.g. '
                         'model.motion.input_scale=0.5')
@@ -71,7 +75,7 @@ def main(argv=None) -> dict:
                          frame_size=args.shape, image=args.image,
                          overwrite=args.overwrite,
                          cfg_options=args.cfg_options,
-                         int8_frames=args.int8)
+                         int8_frames=args.int8, seed=args.seed)
 
 
 if __name__ == '__main__':

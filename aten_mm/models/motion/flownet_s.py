@@ -508,6 +508,13 @@ class FlowNetS(BaseModule):
                 missing_keys.remove(key)
 
     # -- forward ------------------------------------------------------------
+    def extra_repr(self) -> str:
+        """The settings that change the computation but hold no tensor
+        (printed, and part of an exported graph's fingerprint)."""
+        return (f'input_scale={self.input_scale}, '
+                f'pad_divisor={self.pad_divisor}, '
+                f'feat_stride={self.feat_stride}, flow_div={self.flow_div}')
+
     def normalize(self, img: Tensor) -> Tensor:
         """Preprocessor output (N, 3, H, W) -> FlowNet input (N, 3, H, W).
 
