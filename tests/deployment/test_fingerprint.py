@@ -14,6 +14,7 @@ from aten_mm.deployment.fingerprint import module_fingerprint
 
 CONFIGS = osp.join(osp.dirname(__file__), '..', '..', 'configs')
 ATEN = osp.join(CONFIGS, 'aten', 'aten_tiny_synthetic.py')
+PERFRAME = osp.join(CONFIGS, 'parsing_rcnn', 'parsing-rcnn_tiny_synthetic.py')
 
 
 def _net():
@@ -97,3 +98,13 @@ def test_export_without_fingerprints_is_refused(export, tmp_path):
     (old / 'manifest.json').write_text(json.dumps(manifest))
     with pytest.raises(OnnxBackendError, match="'feat' has no fingerprint"):
         use_onnxruntime(_model(), str(old))
+
+
+def test_random_weights_of_export_none_are_the_benchmarks(tmp_path):
+    from aten_mm.utils.benchmark.stream_run import build_model
+    torch.manual_seed(123)  # the caller's RNG state does not matter
+    export_config(PERFRAME, 'none', str(tmp_path), frame_size=(64, 64),
+                  log=lambda line: None)
+    use_onnxruntime(build_model(PERFRAME, None, seed=0), str(tmp_path))
+    with pytest.raises(OnnxBackendError, match='other weights'):
+        use_onnxruntime(build_model(PERFRAME, None, seed=1), str(tmp_path))

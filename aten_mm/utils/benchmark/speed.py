@@ -49,7 +49,26 @@ def run_job(job_file: str) -> None:
             warmup, backend, onnx_dir), ``frames`` (an ``.npy`` file),
             ``interleave``, ``threads``, ``seed``, ``inference_mode``,
             ``channels_last`` and ``out``.
+
+    A user error (:data:`aten_mm.apis.cli.USER_ERRORS`: an ONNX folder
+    of another model, a checkpoint that does not fit ...) is written to
+    ``out`` as ``{"error": message}`` for the parent to report in one line
+    (with ``ATEN_MM_TRACEBACK=1`` it propagates with its traceback).
     """
+    from aten_mm.apis.cli import TRACEBACK_ENV, USER_ERRORS
+    try:
+        _run_job(job_file)
+    except USER_ERRORS as err:
+        if os.environ.get(TRACEBACK_ENV) == '1':
+            raise
+        with open(job_file) as f:
+            out = json.load(f)['out']
+        with open(out, 'w') as f:
+            json.dump({'error': str(err)}, f)
+
+
+def _run_job(job_file: str) -> None:
+    """The body of :func:`run_job`."""
     import resource
 
     import torch
@@ -181,6 +200,16 @@ def run_benchmark(configs: Sequence[str], out: str,
             raise ValueError(f'{flag}: give one per config '
                              f'({len(configs)}), got {len(values)}')
     onnx_dirs = [None if d in (None, 'none') else d for d in onnx_dirs]
+    for config, backend, folder in zip(configs, backends, onnx_dirs):
+        if folder is not None and backend != 'onnxruntime':
+            raise ValueError(
+                f'--onnx-dir {folder} is given for {config}, whose '
+                f"--backend is {backend}; give 'none' there")
+        if folder is not None and not osp.isfile(
+                osp.join(folder, 'manifest.json')):
+            raise FileNotFoundError(
+                f'--onnx-dir {folder}: no manifest.json; export the graphs '
+                'with tools/deployment/export_onnx.py')
     for c in ckpts:
         if c is not None and not osp.isfile(c):
             raise FileNotFoundError(f'--checkpoint "{c}" does not exist')
@@ -230,6 +259,10 @@ def run_benchmark(configs: Sequence[str], out: str,
                     + ' failed (see the traceback above)')
             with open(job['out']) as f:
                 raw = json.load(f)
+            if isinstance(raw, dict) and 'error' in raw:
+                raise ValueError(
+                    'benchmark of ' + ', '.join(it['config'] for it in group)
+                    + ': ' + raw['error'])
             for it, res in zip(group, raw):
                 res['config'] = it['config']
                 res['checkpoint'] = it['checkpoint']

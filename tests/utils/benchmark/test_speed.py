@@ -7,6 +7,7 @@ import os.path as osp
 import pytest
 
 from aten_mm.utils.benchmark.speed import run_benchmark
+from aten_mm.utils.benchmark.stream_run import build_model
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
@@ -125,12 +126,11 @@ def test_one_backend_per_config(tmp_path):
 def test_rows_say_which_precision_their_n_feat_ran_in(tmp_path):
     import torch
 
-    from aten_mm.apis import init_model
     from aten_mm.deployment.onnx_export import export_model
     onnx_dir = str(tmp_path / 'int8')
     # the benchmark feeds 36 x 64 frames padded to 64 x 64
     frames = [torch.randn(1, 3, 64, 64) for _ in range(3)]
-    export_model(init_model(PER_FRAME, None), onnx_dir, frames[:2],
+    export_model(build_model(PER_FRAME), onnx_dir, frames[:2],
                  log=lambda line: None, int8_calib=frames[2:])
     report = run_benchmark(
         [PER_FRAME, PER_FRAME, PER_FRAME], str(tmp_path / 'r.json'),
@@ -141,3 +141,30 @@ def test_rows_say_which_precision_their_n_feat_ran_in(tmp_path):
     assert [r['feat_precision'] for r in rows] == [
         'float32', 'float32', 'int8']
     assert rows[2]['onnx_dir'] == onnx_dir and rows[1]['onnx_dir'] is None
+
+
+def test_onnx_dir_of_a_pytorch_row_is_refused(tmp_path):
+    with pytest.raises(ValueError, match='whose --backend is pytorch'):
+        run_benchmark([PER_FRAME], str(tmp_path / 'r.json'),
+                      backends=['pytorch'], onnx_dirs=[str(tmp_path)])
+    assert not (tmp_path / 'r.json').exists()
+
+
+def test_graphs_of_other_weights_are_one_error_naming_the_config(tmp_path):
+    import torch
+
+    from aten_mm.apis import init_model
+    from aten_mm.deployment.onnx_export import export_model
+    onnx_dir = str(tmp_path / 'other')
+    frames = [torch.randn(1, 3, 64, 64) for _ in range(2)]
+    # PyTorch's default initialisation, not the benchmark's seeded weights
+    export_model(init_model(PER_FRAME, None), onnx_dir, frames,
+                 log=lambda line: None)
+    with pytest.raises(ValueError, match=(
+            r'benchmark of .*parsing-rcnn_tiny_synthetic\.py: .*'
+            r"graph 'feat' was exported from other weights")):
+        run_benchmark([PER_FRAME], str(tmp_path / 'r.json'),
+                      backends=['onnxruntime'], onnx_dirs=[onnx_dir],
+                      frames=1, size=64, threads=1, warmup=0,
+                      in_process=True)
+    assert not (tmp_path / 'r.json').exists()
