@@ -17,7 +17,7 @@ import os
 import os.path as osp
 import tempfile
 import warnings
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -50,8 +50,9 @@ class GraphCheckError(ValueError):
     """An exported graph does not reproduce its PyTorch module."""
 
 
-def ort_session(path: str, threads: Optional[int] = None):
-    """An ONNX Runtime CPU session on ``path`` with ``threads`` threads.
+def ort_session(path: Union[str, bytes], threads: Optional[int] = None):
+    """An ONNX Runtime CPU session on ``path`` (a file, or a serialized
+    model) with ``threads`` threads.
 
     The session's threads do not spin-wait for work after a run
     (``session.intra_op.allow_spinning = 0``): the backend alternates ONNX
@@ -60,7 +61,7 @@ def ort_session(path: str, threads: Optional[int] = None):
     cores from PyTorch (docs/deployment.md measures it).
 
     Args:
-        path (str): ``.onnx`` file.
+        path (str | bytes): ``.onnx`` file or serialized model.
         threads (int, optional): Intra-op threads; PyTorch's count if None.
 
     Returns:

@@ -5,11 +5,12 @@ detector's ``extract_feat``), FlowNet-S, the recurrent temporal encoder
 and the dense parts of N_parse (the global parsing head's convs, the RPN
 head's convs, the box and mask heads' towers) for callables that run the
 graphs of :func:`.onnx_export.export_model`. Everything else (the frame
-plan, the stream engine, the warp, anchor decoding, NMS, RoIAlign, mask
-pasting and the person/part fusion) is the unchanged PyTorch code, except
-that the RPN's proposal selection takes its ``nms_pre`` best anchors with
-``topk`` instead of a full sort (:mod:`.rpn_topk`: same candidates, same
-order, 25x less time on a CPU), so
+plan, the stream engine, the warp, anchor decoding, NMS, mask pasting and
+the person/part fusion) is the unchanged PyTorch code, except that the
+RPN's proposal selection takes its ``nms_pre`` best anchors with ``topk``
+instead of a full sort (:mod:`.rpn_topk`: same candidates, same order, 25x
+less time on a CPU) and RoIAlign runs as ONNX Runtime's ``RoiAlign``
+operator (:mod:`.ort_roi_align`: the same numbers, on all threads), so
 clip and stream inference, ``test_step`` and every tool work as before.
 
 Graphs come from ``onnx_dir`` (written by ``tools/deployment/
@@ -30,6 +31,7 @@ from torch import Tensor
 from .fingerprint import module_fingerprint
 from .graphs import HEADS, find_heads, find_parts, graph_sources
 from .onnx_export import MANIFEST, export_model, ort_session, run_session
+from .ort_roi_align import OrtRoIAlign, roi_align_graph
 from .rpn_topk import TopkProposals
 
 BACKENDS = ('pytorch', 'onnxruntime')
@@ -159,6 +161,7 @@ class OnnxRuntimeBackend:
                 parent, attr, module = self.parts[name]
                 self._torch_modules[name] = (parent, attr, module)
         self._heads = find_heads(model)
+        self._roi_layers = self._roi_align_swaps()
         if onnx_dir is not None:
             self._load(onnx_dir)
         self._install()
@@ -286,6 +289,8 @@ class OnnxRuntimeBackend:
         rpn = self._rpn_head()
         if rpn is not None:
             rpn._predict_by_feat_single = TopkProposals(rpn)
+        for layers, _, ort_layer in self._roi_layers:
+            layers[0] = ort_layer
 
     def _uninstall(self) -> None:
         detector = self.parts['feat'][2]
@@ -297,6 +302,25 @@ class OnnxRuntimeBackend:
         rpn = self._rpn_head()
         if rpn is not None:
             rpn.__dict__.pop('_predict_by_feat_single', None)
+        for layers, torch_layer, _ in self._roi_layers:
+            layers[0] = torch_layer
+
+    def _roi_align_swaps(self) -> List[tuple]:
+        """``(roi_layers, mmcv layer, ONNX Runtime layer)`` of each
+        single-level RoI extractor whose RoIAlign has an ONNX equivalent
+        (:mod:`.ort_roi_align`)."""
+        swaps = []
+        roi_head = getattr(self.parts['feat'][2], 'roi_head', None)
+        for name in ('bbox_roi_extractor', 'mask_roi_extractor'):
+            layers = getattr(getattr(roi_head, name, None), 'roi_layers',
+                             None)
+            if not isinstance(layers, nn.ModuleList) or len(layers) != 1:
+                continue
+            graph = roi_align_graph(layers[0])
+            if graph is not None:
+                swaps.append((layers, layers[0],
+                              OrtRoIAlign(layers[0], graph)))
+        return swaps
 
     def _rpn_head(self):
         """mmdet's RPN head of the detector, whose proposal selection
