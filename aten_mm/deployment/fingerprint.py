@@ -18,10 +18,13 @@ def module_fingerprint(module: nn.Module) -> str:
 
     The digest covers every parameter and buffer (non-persistent buffers
     too: FlowNet-S keeps its input normalisation there) by name, dtype,
-    shape and bytes, and the module's ``repr`` (layer types, kernel sizes,
-    strides, dilations, and what a module's ``extra_repr`` adds, e.g.
-    FlowNet-S's input scale). Two modules built from the same config and
-    checkpoint have the same digest in any process.
+    shape and bytes, and the module tree: each submodule's name, class and
+    ``extra_repr`` (kernel sizes, strides, dilations, FlowNet-S's input
+    scale). A module's ``init_cfg`` is left out: it says where training
+    starts, and mmengine's Runner keeps a ``Pretrained`` entry that
+    :func:`aten_mm.apis.init_model` drops. Two modules built from the same
+    config and checkpoint have the same digest in any process, whichever
+    of the two built them.
 
     Args:
         module (nn.Module): The module a graph is traced from.
@@ -29,10 +32,17 @@ def module_fingerprint(module: nn.Module) -> str:
     Returns:
         str: Hex digest.
     """
-    digest = hashlib.sha256(repr(module).encode())
+    digest = hashlib.sha256(_structure(module).encode())
     tensors = [*module.named_parameters(), *module.named_buffers()]
     for name, tensor in sorted(tensors, key=lambda item: item[0]):
         t = tensor.detach().cpu().contiguous()
         digest.update(f'{name}:{t.dtype}:{tuple(t.shape)};'.encode())
         digest.update(t.reshape(-1).view(torch.uint8).numpy().data)
     return digest.hexdigest()
+
+
+def _structure(module: nn.Module) -> str:
+    """One line per submodule: name, class and ``extra_repr``."""
+    return '\n'.join(
+        f'{name}:{type(m).__module__}.{type(m).__qualname__}'
+        f'({m.extra_repr()})' for name, m in module.named_modules())

@@ -46,6 +46,21 @@ def test_any_change_of_weights_buffers_or_structure_counts(change):
     assert module_fingerprint(net) != module_fingerprint(_net())
 
 
+def test_init_cfg_does_not_count():
+    # mmengine's Runner keeps a Pretrained init_cfg that init_model drops
+    from mmengine.model import BaseModule
+
+    class Net(BaseModule):
+        def __init__(self, init_cfg=None):
+            super().__init__(init_cfg=init_cfg)
+            torch.manual_seed(0)
+            self.conv = nn.Conv2d(3, 4, 3)
+
+    pretrained = dict(type='Pretrained', checkpoint='x.pth')
+    assert module_fingerprint(Net(pretrained)) == module_fingerprint(Net())
+    assert 'Pretrained' in repr(Net(pretrained))  # the repr would differ
+
+
 def _model(seed=0, **options):
     torch.manual_seed(seed)
     return init_model(ATEN, None, init_weights=True, cfg_options=options)

@@ -228,3 +228,29 @@ def test_onnxruntime_backend_gives_the_pytorch_metrics(trained, test_tool):
     with pytest.raises(ConfigError, match='--onnx-dir needs --backend'):
         test_tool.main([CONFIG, osp.join(work_dir, 'epoch_2.pth'),
                         '--onnx-dir', work_dir])
+
+
+def test_graphs_exported_by_the_tool_serve_the_test_loop(trained, test_tool,
+                                                         tmp_path):
+    """``export_onnx.py`` builds with ``init_model``, ``tools/test.py``
+    with the Runner, which keeps a ``Pretrained`` init_cfg: the graphs'
+    fingerprints must still match, and give the PyTorch metrics."""
+    from aten_mm.deployment import export_config
+    root, work_dir = trained['root'], trained['work_dir']
+    ckpt = osp.join(work_dir, 'epoch_2.pth')
+    pretrained = 'model.init_cfg={type:Pretrained,checkpoint:/nonexistent.pth}'
+    onnx_dir = str(tmp_path / 'onnx')
+    export_config(CONFIG, ckpt, onnx_dir, frame_size=(64, 96),
+                  cfg_options={'model.init_cfg': dict(
+                      type='Pretrained', checkpoint='/nonexistent.pth')},
+                  log=lambda line: None)
+    results = {}
+    for backend in ('pytorch', 'onnxruntime'):
+        extra = ['--onnx-dir', onnx_dir] if backend == 'onnxruntime' else []
+        results[backend] = test_tool.main([
+            CONFIG, ckpt, '--work-dir', str(tmp_path / backend),
+            '--backend', backend, *extra, '--cfg-options',
+            f'test_dataloader.dataset.data_root={root}', pretrained])
+    for key in ('vip/mIoU', 'vip/APr'):
+        assert abs(results['pytorch'][key] - results['onnxruntime'][key]) \
+            <= 0.1, key
