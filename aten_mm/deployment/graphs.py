@@ -7,8 +7,9 @@ N_parse (§4.3) hold four more: the global parsing head's atrous convs, the
 RPN head's convs, the box head's fc tower and the mask head's conv tower
 (the last two on RoIAlign features). The control flow (which frame is a
 key, the stream cache) and the data-dependent steps of the heads (anchor
-decoding, NMS, RoIAlign, mask pasting, the person/part fusion) stay in
-PyTorch. Each class below wraps one dense network as an ``nn.Module`` with
+decoding, NMS, RoIAlign, mask pasting, the person/part fusion) are not
+traced (the backend runs RoIAlign as ONNX Runtime's own operator,
+:mod:`.ort_roi_align`; the rest stays in PyTorch). Each class below wraps one dense network as an ``nn.Module`` with
 tensor-only inputs and outputs, so ``torch.onnx.export`` traces it without
 the Python logic around it.
 

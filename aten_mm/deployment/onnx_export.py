@@ -56,7 +56,7 @@ def ort_session(path: Union[str, bytes], threads: Optional[int] = None):
 
     The session's threads do not spin-wait for work after a run
     (``session.intra_op.allow_spinning = 0``): the backend alternates ONNX
-    Runtime graphs with PyTorch code (RoIAlign, NMS, the fusion) on the
+    Runtime graphs with PyTorch code (NMS, the fusion) on the
     same cores, and threads left spinning after each graph take those
     cores from PyTorch (docs/deployment.md measures it).
 
