@@ -82,7 +82,8 @@ class OrtRoIAlign(nn.Module):
         index, x1, y1, x2, y2 in input pixels) on ``feat``."""
         if rois.shape[0] == 0:
             return self.torch_layer(feat, rois)
-        feed = {'feat': feat.detach().float().numpy(),
-                'rois': rois[:, 1:].detach().float().contiguous().numpy(),
-                'batch': rois[:, 0].detach().long().numpy()}
-        return torch.from_numpy(self.sess.run(None, feed)[0])
+        feed = {'feat': feat.detach().float().cpu().numpy(),
+                'rois': rois[:, 1:].detach().float().cpu().numpy(),
+                'batch': rois[:, 0].detach().long().cpu().numpy()}
+        out = torch.from_numpy(self.sess.run(None, feed)[0])
+        return out.to(device=feat.device, dtype=feat.dtype)
