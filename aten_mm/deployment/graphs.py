@@ -9,9 +9,9 @@ RPN head's convs, the box head's fc tower and the mask head's conv tower
 key, the stream cache) and the data-dependent steps of the heads (anchor
 decoding, NMS, RoIAlign, mask pasting, the person/part fusion) are not
 traced (the backend runs RoIAlign as ONNX Runtime's own operator,
-:mod:`.ort_roi_align`; the rest stays in PyTorch). Each class below wraps one dense network as an ``nn.Module`` with
-tensor-only inputs and outputs, so ``torch.onnx.export`` traces it without
-the Python logic around it.
+:mod:`.ort_roi_align`; the rest stays in PyTorch). Each class below wraps
+one dense network as an ``nn.Module`` with tensor-only inputs and outputs,
+so ``torch.onnx.export`` traces it without the Python logic around it.
 
 Shapes are traced at one input size ``(H, W)`` (FlowNet-S pads to its
 divisor with Python integers); the batch axis stays dynamic.
