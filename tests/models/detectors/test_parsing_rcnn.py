@@ -242,9 +242,7 @@ def test_channels_last_model_gives_the_contiguous_results():
     inputs, samples = _preprocess(model, img, sample, training=False)
     with torch.no_grad():
         feat = model.extract_feat(inputs)
-        feat_cl = model_cl.extract_feat(
-            inputs.contiguous(memory_format=torch.channels_last)
-            if inputs.dim() == 4 else inputs)
+        feat_cl = model_cl.extract_feat(inputs)  # channels-last weights
         assert feat_cl.is_contiguous(memory_format=torch.channels_last)
         assert not feat_cl.is_contiguous()
         (res, ) = model.predict_from_feat(feat, copy.deepcopy(samples))
