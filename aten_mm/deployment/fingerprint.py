@@ -12,6 +12,11 @@ import hashlib
 import torch
 import torch.nn as nn
 
+#: Version of :func:`module_fingerprint`'s definition, kept in the manifest
+#: (``fingerprint_format``): a folder written under another definition is
+#: refused as written by another version, not as another model.
+FINGERPRINT_FORMAT = 1
+
 
 def module_fingerprint(module: nn.Module) -> str:
     """SHA-256 of a module's tensors and structure.

@@ -24,7 +24,7 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from .fingerprint import module_fingerprint
+from .fingerprint import FINGERPRINT_FORMAT, module_fingerprint
 from .graphs import (
     HEADS,
     EncoderGraph,
@@ -212,7 +212,8 @@ def export_model(model: nn.Module, out_dir: str, frames: Sequence[Tensor],
         graphs[name] = (HeadGraph(head, method), [in_name], outs)
     manifest = {'input_shape': list(shape), 'opset': OPSET,
                 'tolerance': {'atol': ATOL, 'rtol': RTOL},
-                'encoder_steps': steps, 'graphs': {}}
+                'encoder_steps': steps,
+                'fingerprint_format': FINGERPRINT_FORMAT, 'graphs': {}}
     for name, (module, ins, outs) in graphs.items():
         first, *rest = [s[name] for s in sets]
         batch = tuple(torch.cat([a, b]) for a, b in zip(first, rest[0]))

@@ -28,7 +28,7 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from .fingerprint import module_fingerprint
+from .fingerprint import FINGERPRINT_FORMAT, module_fingerprint
 from .graphs import HEADS, find_heads, find_parts, graph_sources
 from .onnx_export import MANIFEST, export_model, ort_session, run_session
 from .ort_roi_align import OrtRoIAlign, roi_align_graph
@@ -216,6 +216,13 @@ class OnnxRuntimeBackend:
         # called before the ONNX Runtime wrappers are installed: the
         # model's own modules
         sources = graph_sources(self.model)
+        found = manifest.get('fingerprint_format')
+        if found is not None and found != FINGERPRINT_FORMAT:
+            raise OnnxBackendError(
+                f'{path}: written by another version of aten_mm '
+                f'(fingerprint format {found}, this version reads '
+                f'{FINGERPRINT_FORMAT}); export the graphs again with '
+                'tools/deployment/export_onnx.py')
         for name in self._names():
             if name not in sources:
                 continue

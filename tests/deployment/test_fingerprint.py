@@ -10,7 +10,10 @@ import torch.nn as nn
 
 from aten_mm.apis import init_model
 from aten_mm.deployment import OnnxBackendError, export_config, use_onnxruntime
-from aten_mm.deployment.fingerprint import module_fingerprint
+from aten_mm.deployment.fingerprint import (
+    FINGERPRINT_FORMAT,
+    module_fingerprint,
+)
 
 CONFIGS = osp.join(osp.dirname(__file__), '..', '..', 'configs')
 ATEN = osp.join(CONFIGS, 'aten', 'aten_tiny_synthetic.py')
@@ -123,3 +126,16 @@ def test_random_weights_of_export_none_are_the_benchmarks(tmp_path):
     use_onnxruntime(build_model(PERFRAME, None, seed=0), str(tmp_path))
     with pytest.raises(OnnxBackendError, match='other weights'):
         use_onnxruntime(build_model(PERFRAME, None, seed=1), str(tmp_path))
+
+
+def test_export_of_another_fingerprint_format_is_refused(export, tmp_path):
+    out, manifest = export
+    assert manifest['fingerprint_format'] == FINGERPRINT_FORMAT
+    other = tmp_path / 'other'
+    shutil.copytree(out, other)
+    manifest = copy.deepcopy(manifest)
+    manifest['fingerprint_format'] = FINGERPRINT_FORMAT + 1
+    (other / 'manifest.json').write_text(json.dumps(manifest))
+    with pytest.raises(OnnxBackendError,
+                       match='written by another version of aten_mm'):
+        use_onnxruntime(_model(), str(other))
