@@ -150,6 +150,14 @@ def test_onnx_dir_of_a_pytorch_row_is_refused(tmp_path):
     assert not (tmp_path / 'r.json').exists()
 
 
+def test_onnx_dir_without_a_manifest_is_refused_before_the_run(tmp_path):
+    with pytest.raises(FileNotFoundError, match='no manifest.json'):
+        run_benchmark([PER_FRAME], str(tmp_path / 'r.json'),
+                      backends=['onnxruntime'], onnx_dirs=[str(tmp_path)],
+                      in_process=True)
+    assert not (tmp_path / 'r.json').exists()
+
+
 def test_graphs_of_other_weights_are_one_error_naming_the_config(tmp_path):
     import torch
 
