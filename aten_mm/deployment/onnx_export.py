@@ -12,6 +12,7 @@ end, so a graph that fails its check never appears under the final name.
 writes ``manifest.json`` (input size, names, check results) beside them;
 the ONNX Runtime backend (:mod:`.ort_backend`) reads it back.
 """
+import contextlib
 import json
 import os
 import os.path as osp
@@ -38,6 +39,7 @@ from .graphs import (
     find_parts,
     graph_sources,
 )
+from .winograd import winograd_convs
 
 #: ONNX opset: ``grid_sample`` (the warp W) exports from opset 16.
 OPSET = 17
@@ -108,7 +110,8 @@ def export_checked(module: nn.Module, inputs: Tuple[Tensor, ...],
                    path: str, input_names: Sequence[str],
                    output_names: Sequence[str],
                    checks: Sequence[Tuple[Tensor, ...]] = (),
-                   dynamic_batch: bool = True) -> List[float]:
+                   dynamic_batch: bool = True,
+                   trace_context=None) -> List[float]:
     """Export ``module`` to ``path`` if ONNX Runtime reproduces it.
 
     Args:
@@ -120,6 +123,11 @@ def export_checked(module: nn.Module, inputs: Tuple[Tensor, ...],
         checks (list[tuple[Tensor]]): More input tuples to compare on (the
             tracing inputs are always compared).
         dynamic_batch (bool): Keep axis 0 of every input/output dynamic.
+        trace_context (Callable, optional): ``trace_context(module)`` is
+            a context manager entered only around the tracing (e.g.
+            :func:`.winograd.winograd_convs`): the graph then computes
+            with what it swaps in, and is still compared with ``module``
+            as it is outside it.
 
     Returns:
         list[float]: The max abs difference of each check.
@@ -139,11 +147,14 @@ def export_checked(module: nn.Module, inputs: Tuple[Tensor, ...],
             # tracing warns about every Python shape check it freezes; the
             # comparison below is what tells whether the graph is right
             warnings.simplefilter('ignore', torch.jit.TracerWarning)
-            torch.onnx.export(
-                module, inputs, tmp, input_names=list(input_names),
-                output_names=list(output_names), dynamic_axes=axes,
-                opset_version=OPSET, do_constant_folding=True,
-                dynamo=False)
+            tracing = (trace_context(module) if trace_context is not None
+                       else contextlib.nullcontext())
+            with tracing:
+                torch.onnx.export(
+                    module, inputs, tmp, input_names=list(input_names),
+                    output_names=list(output_names), dynamic_axes=axes,
+                    opset_version=OPSET, do_constant_folding=True,
+                    dynamo=False)
             sess = ort_session(tmp)
             diffs = []
             for args in (inputs, *checks):
@@ -165,7 +176,8 @@ def export_checked(module: nn.Module, inputs: Tuple[Tensor, ...],
 
 def export_model(model: nn.Module, out_dir: str, frames: Sequence[Tensor],
                  log=print,
-                 int8_calib: Optional[Sequence[Tensor]] = None) -> Dict:
+                 int8_calib: Optional[Sequence[Tensor]] = None,
+                 winograd: Optional[int] = None) -> Dict:
     """Export every tensor graph of ``model`` into ``out_dir``.
 
     Args:
@@ -179,12 +191,20 @@ def export_model(model: nn.Module, out_dir: str, frames: Sequence[Tensor],
             calibrate an int8 N_feat on (:mod:`.int8`); the manifest's
             ``feat`` is then ``feat_int8.onnx``, checked on the real frame
             (``frames[0]``), and ``feat.onnx`` stays beside it.
+        winograd (int, optional): Trace the 3 x 3 convolutions with at
+            least this many input and output channels as Winograd
+            F(4x4, 3x3) (:mod:`.winograd`); each graph is still checked
+            against the model's direct convolutions. None (default):
+            direct convolutions. Not with ``int8_calib``.
 
     Returns:
         dict: The manifest written to ``out_dir/manifest.json``.
     """
     if len(frames) < 2:
         raise ValueError('export_model needs at least two frames')
+    if winograd is not None and int8_calib:
+        raise GraphCheckError('Winograd convolutions and an int8 N_feat '
+                              'are two alternatives; choose one')
     os.makedirs(out_dir, exist_ok=True)
     shape = tuple(frames[0].shape[-2:])
     model.eval()
@@ -217,12 +237,24 @@ def export_model(model: nn.Module, out_dir: str, frames: Sequence[Tensor],
     for name, (module, ins, outs) in graphs.items():
         first, *rest = [s[name] for s in sets]
         batch = tuple(torch.cat([a, b]) for a, b in zip(first, rest[0]))
+        used = []
+
+        @contextlib.contextmanager
+        def tracing(mod):
+            with winograd_convs(mod, winograd) as convs:
+                yield
+            used.extend(c for c in convs if c.applied)
+
         diffs = export_checked(module.eval(), first,
                                osp.join(out_dir, f'{name}.onnx'), ins,
-                               outs, checks=[*rest, batch])
+                               outs, checks=[*rest, batch],
+                               trace_context=(None if winograd is None
+                                              else tracing))
         manifest['graphs'][name] = {
             'file': f'{name}.onnx', 'inputs': ins, 'outputs': outs,
             'max_abs_diff': max(diffs)}
+        if winograd is not None:
+            manifest['graphs'][name]['winograd_convs'] = len(used)
         if name in sources:
             manifest['graphs'][name]['fingerprint'] = module_fingerprint(
                 sources[name])
@@ -314,7 +346,8 @@ def export_config(config: str, checkpoint: Optional[str], out_dir: str,
                   frame_size: Optional[Sequence[int]] = None,
                   image: Optional[str] = None, overwrite: bool = False,
                   cfg_options: Optional[dict] = None, log=print,
-                  int8_frames: int = 0, seed: int = 0) -> Dict:
+                  int8_frames: int = 0, seed: int = 0,
+                  winograd: Optional[int] = None) -> Dict:
     """Build a model from ``config`` + ``checkpoint`` and export it.
 
     Args:
@@ -337,6 +370,9 @@ def export_config(config: str, checkpoint: Optional[str], out_dir: str,
             on this many rendered synthetic frames (:mod:`.int8`) and
             make it the graph the backend runs.
         seed (int): Seed of the random weights (no checkpoint).
+        winograd (int, optional): Trace the 3 x 3 convolutions with at
+            least this many input and output channels as Winograd
+            F(4x4, 3x3) (:mod:`.winograd`). Not with ``int8_frames``.
 
     Returns:
         dict: The manifest.
@@ -351,6 +387,9 @@ def export_config(config: str, checkpoint: Optional[str], out_dir: str,
     if osp.exists(manifest) and not overwrite:
         raise GraphCheckError(f'{manifest} exists; pass --overwrite to '
                               'replace the graphs in that folder')
+    if winograd is not None and int8_frames:
+        raise GraphCheckError('--winograd and --int8 are two alternatives '
+                              'for N_feat; choose one')
     h, w = frame_size or (720, 1280)
     if h < 32 or w < 32:
         raise GraphCheckError(f'--shape {h} {w}: both sides must be >= 32')
@@ -369,4 +408,5 @@ def export_config(config: str, checkpoint: Optional[str], out_dir: str,
              for i in range(int8_frames)]
     log(f'exporting at network input size {tuple(frames[0].shape[-2:])} '
         f'into {out_dir}')
-    return export_model(model, out_dir, frames, log=log, int8_calib=calib)
+    return export_model(model, out_dir, frames, log=log, int8_calib=calib,
+                        winograd=winograd)

@@ -90,6 +90,25 @@ def test_onnxruntime_backend_gives_the_torch_predictions(config, options):
         assert same.mean().item() >= 0.999
 
 
+def test_backend_on_winograd_graphs_gives_the_torch_predictions(tmp_path):
+    # every 3x3 convolution of the tiny model with >= 16 channels and
+    # enough tiles is a Winograd graph (export_onnx.py --winograd 16)
+    manifest = export_config(ATEN, None, str(tmp_path), frame_size=(72, 96),
+                             log=lambda line: None, winograd=16)
+    assert manifest['graphs']['feat']['winograd_convs'] > 0
+    frames = video(num=5)
+    ref, ref_dets = run(build(ATEN), frames)
+    got, got_dets = run(use_onnxruntime(build(ATEN), str(tmp_path)), frames)
+    assert len(got_dets) == len(ref_dets) == len(frames)
+    for r, g in zip(ref_dets, got_dets):
+        assert len(r) > 0 and g.bboxes.shape == r.bboxes.shape
+        torch.testing.assert_close(g.bboxes, r.bboxes, atol=1e-2, rtol=0)
+        torch.testing.assert_close(g.scores, r.scores, atol=1e-3, rtol=0)
+    for r, g in zip(ref, got):
+        same = (g.pred_sem_seg.sem_seg == r.pred_sem_seg.sem_seg).float()
+        assert same.mean().item() >= 0.999
+
+
 def test_onnx_dir_of_another_size_is_refused(tmp_path):
     export_config(ATEN, None, str(tmp_path), frame_size=(64, 64),
                   log=lambda line: None)

@@ -3,7 +3,8 @@
 Usage::
 
     python tools/deployment/export_onnx.py CONFIG CHECKPOINT --out-dir DIR \\
-        [--shape H W] [--image FRAME.jpg] [--int8 [FRAMES]]
+        [--shape H W] [--image FRAME.jpg] \\
+        [--int8 [FRAMES] | --winograd [MIN_CHANNELS]]
 
 Writes into DIR ``feat.onnx`` (N_feat), for video models ``motion.onnx``
 (FlowNet-S with the scale field), ``warp.onnx`` (W) and ``encoder.onnx``
@@ -21,12 +22,16 @@ written and the tool exits with an error. CHECKPOINT ``none`` exports
 random weights (for trying the tool). ``--int8`` also writes
 ``feat_int8.onnx`` (N_feat calibrated to int8 on rendered frames, checked
 within a relative error) and makes the manifest point to it.
+``--winograd`` traces the wide 3 x 3 convolutions as Winograd F(4x4, 3x3)
+(``aten_mm/deployment/winograd.py``): float32 graphs with a quarter of
+those convolutions' multiply-adds, checked like the others.
 """
 import argparse
 
 from mmengine.config import DictAction
 
 from aten_mm.apis.cli import positive_int
+from aten_mm.deployment.winograd import MIN_CHANNELS
 
 
 def parse_args(argv=None):
@@ -59,6 +64,16 @@ def parse_args(argv=None):
                         '(default 16) and checked on the real frame, and '
                         'run it instead of the float32 one: faster on a '
                         'CPU, not exact (docs/deployment.md)')
+    parser.add_argument('--winograd',
+                        type=positive_int('a number of channels'),
+                        nargs='?', const=MIN_CHANNELS, default=None,
+                        metavar='MIN_CHANNELS',
+                        help='compute the 3x3 stride-1 convolutions with at '
+                        'least MIN_CHANNELS input and output channels '
+                        f'(default {MIN_CHANNELS}) as Winograd F(4x4, 3x3): '
+                        'the same function in a quarter of their '
+                        'multiply-adds, checked against PyTorch like every '
+                        'graph (docs/deployment.md); not with --int8')
     parser.add_argument('--seed', type=int, default=0,
                         help="seed of the random weights of checkpoint "
                         "'none' (benchmark.py's --seed); default 0")
@@ -75,7 +90,8 @@ def main(argv=None) -> dict:
                          frame_size=args.shape, image=args.image,
                          overwrite=args.overwrite,
                          cfg_options=args.cfg_options,
-                         int8_frames=args.int8, seed=args.seed)
+                         int8_frames=args.int8, seed=args.seed,
+                         winograd=args.winograd)
 
 
 if __name__ == '__main__':
