@@ -77,7 +77,7 @@ def _run_job(job_file: str) -> None:
         job = json.load(f)
     torch.set_num_threads(job['threads'])
     frames = np.load(job['frames'])
-    runs, scheds, results, precisions = [], [], [], []
+    runs, scheds, results, graph_info = [], [], [], []
     for item in job['items']:
         model = sr.build_model(item['config'], item['checkpoint'],
                                job['seed'], job['channels_last'])
@@ -88,10 +88,14 @@ def _run_job(job_file: str) -> None:
             from aten_mm.deployment import use_onnxruntime
             use_onnxruntime(model, item.get('onnx_dir'),
                             example=samples[0][0])
-            feat = model.onnx_backend.manifest['graphs']['feat']
-            precisions.append(feat.get('precision', 'float32'))
+            graphs = model.onnx_backend.manifest['graphs']
+            graph_info.append(dict(
+                feat_precision=graphs['feat'].get('precision', 'float32'),
+                winograd_convs=sum(g.get('winograd_convs', 0)
+                                   for g in graphs.values())))
         else:
-            precisions.append('float32')
+            graph_info.append(dict(feat_precision='float32',
+                                   winograd_convs=0))
         run = sr.StreamRun(model, samples, item['warmup'],
                            channels_last=job['channels_last'],
                            inference_mode=job['inference_mode'])
@@ -105,10 +109,10 @@ def _run_job(job_file: str) -> None:
     if job['interleave']:
         results = sr.run_interleaved(runs)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    for res, sched, item, precision in zip(results, scheds, job['items'],
-                                           precisions):
+    for res, sched, item, info in zip(results, scheds, job['items'],
+                                      graph_info):
         res.update(schedule=sched, warmup=item['warmup'], peak_rss_mb=rss,
-                   feat_precision=precision)
+                   **info)
     with open(job['out'], 'w') as f:
         json.dump(results, f)
 
@@ -130,6 +134,8 @@ def print_table(results: list) -> None:
             tag = r['backend']
             if r.get('feat_precision', 'float32') != 'float32':
                 tag += ' ' + r['feat_precision']  # e.g. an int8 N_feat
+            if r.get('winograd_convs'):
+                tag += ' winograd'
             name = f'{name[:42 - len(tag)]} [{tag}]'
         print(f"{name[:44]:44s} {r['fps']:6.3f} "
               f"{fmt(r['speedup_measured'])} "

@@ -123,23 +123,31 @@ def test_one_backend_per_config(tmp_path):
                       backends=['onnxruntime'])
 
 
-def test_rows_say_which_precision_their_n_feat_ran_in(tmp_path):
+def test_rows_say_which_graphs_they_ran(tmp_path, monkeypatch):
     import torch
 
+    from aten_mm.deployment import winograd
     from aten_mm.deployment.onnx_export import export_model
     onnx_dir = str(tmp_path / 'int8')
+    wino_dir = str(tmp_path / 'winograd')
     # the benchmark feeds 36 x 64 frames padded to 64 x 64
     frames = [torch.randn(1, 3, 64, 64) for _ in range(3)]
     export_model(build_model(PER_FRAME), onnx_dir, frames[:2],
                  log=lambda line: None, int8_calib=frames[2:])
+    monkeypatch.setattr(winograd, 'MIN_TILES', 1)  # the tiny maps
+    wino = export_model(build_model(PER_FRAME), wino_dir, frames[:2],
+                        log=lambda line: None, winograd=16)
     report = run_benchmark(
-        [PER_FRAME, PER_FRAME, PER_FRAME], str(tmp_path / 'r.json'),
-        backends=['pytorch', 'onnxruntime', 'onnxruntime'],
-        onnx_dirs=['none', 'none', onnx_dir], frames=2, size=64, threads=1,
-        warmup=1, in_process=True, interleave=True)
+        [PER_FRAME] * 4, str(tmp_path / 'r.json'),
+        backends=['pytorch'] + ['onnxruntime'] * 3,
+        onnx_dirs=['none', 'none', onnx_dir, wino_dir], frames=2, size=64,
+        threads=1, warmup=1, in_process=True, interleave=True)
     rows = report['results']
     assert [r['feat_precision'] for r in rows] == [
-        'float32', 'float32', 'int8']
+        'float32', 'float32', 'int8', 'float32']
+    convs = sum(g['winograd_convs'] for g in wino['graphs'].values())
+    assert convs > 0
+    assert [r['winograd_convs'] for r in rows] == [0, 0, 0, convs]
     assert rows[2]['onnx_dir'] == onnx_dir and rows[1]['onnx_dir'] is None
 
 
