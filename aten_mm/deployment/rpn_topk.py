@@ -3,20 +3,53 @@
 mmdet's ``RPNHead._predict_by_feat_single`` ranks every anchor's score
 with a full ``sort`` and keeps the first ``nms_pre`` (a sort is faster
 than ``topk`` on a GPU). On a CPU, sorting the 138 k anchor scores of the
-paper's stride-4 RPN at 288 x 512 takes about 25 ms, ``topk`` of 300 of
-them under 1 ms, for the same candidates in the same order (both give the
-scores in descending order). :func:`topk_predict_by_feat_single` is that
-method with ``topk``; the ONNX Runtime backend installs it on the RPN
+paper's stride-4 RPN at 288 x 512 takes about 12 ms on two threads,
+``topk`` of 300 of them under 1 ms. :func:`topk_predict_by_feat_single` is
+that method with ``topk``; the ONNX Runtime backend installs it on the RPN
 head (an instance attribute, as the head graphs), the PyTorch path keeps
 mmdet's. The rest (box decoding, NMS by ``_bbox_post_process``) is the
 head's own code.
+
+**Ties.** ``topk`` and ``sort`` give the same candidates in the same order
+only when the kept scores are all different and the last kept score is
+above the first dropped one. Among equal scores each orders the indices
+its own way, and ``torch.sort`` is not even stable on more than about a
+thousand elements. Equal scores are common: a sigmoid rounds every logit
+above about 17 to 1.0 in float32. So when the ``nms_pre + 1`` best scores
+hold a tie, :func:`select_top` falls back to mmdet's full ``sort`` and
+keeps its candidates, in its order. Before this fallback the backend kept
+other proposals than PyTorch on frames with ties, which moved the study's
+AP^r by 0.135 on one seed (docs/deployment.md).
 """
 import copy
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import torch
 from mmengine.structures import InstanceData
 from torch import Tensor
+
+
+def select_top(score: Tensor, k: int) -> Tuple[Tensor, Tensor]:
+    """The ``k`` best of the 1-d ``score``, as mmdet's RPN picks them.
+
+    ``score.sort(descending=True)`` cut at ``k`` (mmdet's code), computed
+    with ``topk`` when that gives the same result: the ``k`` best scores
+    all differ, and the ``k``-th is above the ``(k + 1)``-th. Otherwise
+    (a tie that ``topk`` and ``sort`` may order differently) the full sort.
+
+    Args:
+        score (Tensor): ``(n, )`` scores, ``0 < k < n``.
+        k (int): How many to keep.
+
+    Returns:
+        tuple[Tensor, Tensor]: The kept scores (descending) and their
+        indices into ``score``.
+    """
+    vals, inds = score.topk(k + 1)
+    if bool((vals[:-1] > vals[1:]).all()):
+        return vals[:k], inds[:k]
+    vals, inds = score.sort(descending=True)
+    return vals[:k], inds[:k]
 
 
 def topk_predict_by_feat_single(head,
@@ -49,7 +82,7 @@ def topk_predict_by_feat_single(head,
             cls.softmax(-1)[:, :-1]
         score = score.reshape(-1)
         if 0 < nms_pre < score.numel():
-            score, keep = score.topk(nms_pre)
+            score, keep = select_top(score, nms_pre)
             reg, prior = reg[keep], prior[keep]
         deltas.append(reg)
         priors.append(prior)
