@@ -1,4 +1,7 @@
 """Flow-guided bilinear warping W of the paper (Eq. 3, 6)."""
+import threading
+from typing import Dict, Tuple
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -7,6 +10,9 @@ from torch import Tensor
 from aten_mm.registry import MODELS
 
 _PADDING_MODES = ('zeros', 'border')
+#: Padded copies kept per thread for inference (see :func:`_padded`).
+WORKSPACE_SLOTS = 8
+_workspace = threading.local()
 
 
 def _exact_size(size: int, align_corners: bool) -> int:
@@ -22,6 +28,37 @@ def _exact_size(size: int, align_corners: bool) -> int:
     while (1 << k) + extra < size:
         k += 1
     return (1 << k) + extra
+
+
+def _padded(x: Tensor, hp: int, wp: int, padding_mode: str) -> Tensor:
+    """``x`` padded at the bottom and right to ``(hp, wp)``, as ``F.pad``
+    with zeros (``'zeros'``) or replication (``'border'``) pads it, in a
+    buffer reused by later calls of this thread with the same shape.
+
+    A fresh padded copy per warp is a new block of tens of megabytes for
+    the allocator: with other models' tensors in the same process, glibc
+    handed it back as fresh pages, and the page faults tripled the warp's
+    time (docs/deployment.md, session 9). The zero region of a ``'zeros'``
+    buffer is never written; a ``'border'`` buffer's margin is rewritten
+    from ``x`` on every call. Only for inputs no gradient flows through:
+    ``grid_sample``'s backward reads its input, which a later call would
+    overwrite.
+    """
+    slots: Dict[Tuple, Tensor] = getattr(_workspace, 'slots', None)
+    if slots is None:
+        slots = _workspace.slots = {}
+    key = (padding_mode, tuple(x.shape), hp, wp, x.dtype, x.device)
+    buf = slots.get(key)
+    if buf is None:
+        if len(slots) >= WORKSPACE_SLOTS:
+            slots.clear()
+        buf = slots[key] = x.new_zeros(*x.shape[:2], hp, wp)
+    h, w = x.shape[-2:]
+    buf[:, :, :h, :w].copy_(x)
+    if padding_mode == 'border':
+        buf[:, :, :h, w:].copy_(x[:, :, :, w - 1:].expand(-1, -1, -1, wp - w))
+        buf[:, :, h:].copy_(buf[:, :, h - 1:h].expand(-1, -1, hp - h, -1))
+    return buf
 
 
 def flow_warp(x: Tensor,
@@ -41,8 +78,11 @@ def flow_warp(x: Tensor,
     coordinates are dyadic, so a zero flow returns ``x`` bit-exactly and an
     integer flow is an exact shift. Without it ``grid_sample`` mixes ~1e-7
     of the neighbours into every pixel. The pad costs one copy of ``x``
-    (about 15 ms for a 256 x 128 x 72 map on 2 CPU threads, on top of about
-    20 ms for the sampling).
+    (about 1 ms for a 256 x 72 x 128 map on 2 CPU threads, against about
+    10 ms for the sampling). When no gradient is needed the padded copy
+    goes into a per-thread workspace reused by later calls
+    (:data:`WORKSPACE_SLOTS` shapes), so inference does not ask the
+    allocator for a new block on every warp.
 
     Args:
         x (Tensor): Features (N, C, H, W) to be sampled (e.g. F_ref).
@@ -77,8 +117,12 @@ def flow_warp(x: Tensor,
     hp = _exact_size(h, align_corners)
     wp = _exact_size(w, align_corners)
     if (hp, wp) != (h, w):
-        mode = 'constant' if padding_mode == 'zeros' else 'replicate'
-        x = F.pad(x, (0, wp - w, 0, hp - h), mode=mode)
+        if torch.is_grad_enabled() and (x.requires_grad
+                                        or flow.requires_grad):
+            mode = 'constant' if padding_mode == 'zeros' else 'replicate'
+            x = F.pad(x, (0, wp - w, 0, hp - h), mode=mode)
+        else:
+            x = _padded(x, hp, wp, padding_mode)
     xs = torch.arange(w, device=x.device, dtype=x.dtype).view(1, 1, w)
     ys = torch.arange(h, device=x.device, dtype=x.dtype).view(1, h, 1)
     px = xs + flow[:, 0]

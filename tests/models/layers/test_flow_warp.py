@@ -94,3 +94,80 @@ def test_module_from_registry_and_bad_input():
         flow_warp(x, torch.zeros(1, 2, 3, 4))
     with pytest.raises(ValueError, match='padding_mode'):
         FlowWarp(padding_mode='reflection')
+
+
+def fresh_pad_warp(x, flow, padding_mode):
+    """flow_warp with a fresh padded copy (the path gradients take)."""
+    return flow_warp(x.detach().requires_grad_(), flow,
+                     padding_mode=padding_mode).detach()
+
+
+@pytest.mark.parametrize('padding_mode', ['zeros', 'border'])
+def test_inference_workspace_gives_the_fresh_pad_results(padding_mode):
+    # 7 x 11 pads to 9 x 17 (both margins); the workspace is reused across
+    # calls and both modes' buffers live side by side:
+    # a border call must not leave its margin in a zeros buffer, and a
+    # second input must not see the first
+    gen = torch.Generator().manual_seed(0)
+    flows = [torch.randn(1, 2, 7, 11, generator=gen) * 4 for _ in range(2)]
+    xs = [torch.randn(1, 3, 7, 11, generator=gen) + 5 for _ in range(3)]
+    other = 'border' if padding_mode == 'zeros' else 'zeros'
+    with torch.no_grad():
+        for i, x in enumerate(xs):
+            flow_warp(x * -1, flows[i % 2], padding_mode=other)
+            got = flow_warp(x, flows[i % 2], padding_mode=padding_mode)
+            want = fresh_pad_warp(x, flows[i % 2], padding_mode)
+            assert torch.equal(got, want)
+    # flows into the padded margin (1.5 px) and past it (30 px) read zeros,
+    # or the edge values
+    for shift in (1.5, 30.0):
+        with torch.no_grad():
+            out = flow_warp(xs[0], torch.full((1, 2, 7, 11), shift),
+                            padding_mode=padding_mode)
+        corner = out[:, :, -1, -1]
+        if padding_mode == 'zeros':
+            assert torch.equal(corner, torch.zeros_like(corner))
+            if shift > 2:
+                assert torch.equal(out, torch.zeros_like(out))
+        else:
+            assert torch.equal(corner, xs[0][:, :, -1, -1])
+            if shift > 2:
+                assert torch.equal(out,
+                                   xs[0][:, :, -1:, -1:].expand_as(out))
+
+
+def test_gradients_do_not_read_a_reused_workspace():
+    # with a gradient to compute, the warp pads a fresh copy: a later call
+    # on other features must not change this call's flow gradient
+    torch.manual_seed(0)
+    x1, x2 = torch.randn(1, 3, 9, 11), torch.randn(1, 3, 9, 11)
+    flow = (torch.randn(1, 2, 9, 11) * 2).requires_grad_()
+    out = flow_warp(x1, flow)
+    flow_warp(x2, flow.detach())  # inference call, same shape
+    out.sum().backward()
+    want_flow = flow.detach().clone().requires_grad_()
+    flow_warp(x1, want_flow).sum().backward()
+    assert torch.equal(flow.grad, want_flow.grad)
+
+
+def test_workspace_is_per_thread():
+    import sys
+    import threading
+    module = sys.modules['aten_mm.models.layers.flow_warp']
+    x, flow = torch.randn(1, 2, 5, 7), torch.zeros(1, 2, 5, 7)
+    with torch.no_grad():
+        flow_warp(x, flow)
+    mine = dict(module._workspace.slots)
+    seen = []
+
+    def other():
+        with torch.no_grad():
+            flow_warp(x, flow)
+        seen.append(module._workspace.slots)
+
+    t = threading.Thread(target=other)
+    t.start()
+    t.join()
+    assert len(seen) == 1 and seen[0] is not module._workspace.slots
+    key = next(iter(seen[0]))
+    assert seen[0][key] is not mine[key]
