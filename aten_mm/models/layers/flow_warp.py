@@ -42,7 +42,8 @@ def _padded(x: Tensor, hp: int, wp: int, padding_mode: str) -> Tensor:
     buffer is never written; a ``'border'`` buffer's margin is rewritten
     from ``x`` on every call. Only for inputs no gradient flows through:
     ``grid_sample``'s backward reads its input, which a later call would
-    overwrite.
+    overwrite. Not while tracing either: the graph would hold the buffer
+    as a constant.
     """
     slots: Dict[Tuple, Tensor] = getattr(_workspace, 'slots', None)
     if slots is None:
@@ -117,8 +118,10 @@ def flow_warp(x: Tensor,
     hp = _exact_size(h, align_corners)
     wp = _exact_size(w, align_corners)
     if (hp, wp) != (h, w):
-        if torch.is_grad_enabled() and (x.requires_grad
-                                        or flow.requires_grad):
+        needs_grad = torch.is_grad_enabled() and (x.requires_grad
+                                                  or flow.requires_grad)
+        # a traced graph must not bake a cached buffer in as a constant
+        if needs_grad or torch.jit.is_tracing():
             mode = 'constant' if padding_mode == 'zeros' else 'replicate'
             x = F.pad(x, (0, wp - w, 0, hp - h), mode=mode)
         else:

@@ -171,3 +171,24 @@ def test_workspace_is_per_thread():
     assert len(seen) == 1 and seen[0] is not module._workspace.slots
     key = next(iter(seen[0]))
     assert seen[0][key] is not mine[key]
+
+
+@pytest.mark.filterwarnings('ignore::torch.jit.TracerWarning')
+def test_traced_warp_does_not_use_the_workspace():
+    # tracing (the ONNX export) pads a fresh copy: the workspace filled by
+    # an earlier inference call is neither read nor extended, and the
+    # traced graph serves another batch size
+    import sys
+    module = sys.modules['aten_mm.models.layers.flow_warp']
+    torch.manual_seed(0)
+    x1, flow1 = torch.randn(1, 3, 7, 11), torch.randn(1, 2, 7, 11)
+    with torch.no_grad():
+        flow_warp(x1, flow1)
+        before = dict(module._workspace.slots)
+        traced = torch.jit.trace(flow_warp, (x1, flow1), check_trace=False)
+        after = module._workspace.slots
+        assert after.keys() == before.keys()
+        assert all(after[k] is before[k] for k in before)
+        x2, flow2 = torch.randn(2, 3, 7, 11), torch.randn(2, 2, 7, 11)
+        want = fresh_pad_warp(x2, flow2, 'zeros')
+        assert torch.equal(traced(x2, flow2), want)
