@@ -194,6 +194,19 @@ def test_winograd_and_int8_are_refused_together(tmp_path):
     assert not (tmp_path / 'x').exists()
 
 
+def test_export_model_refuses_winograd_with_int8(tmp_path):
+    from aten_mm.apis import init_model
+    from aten_mm.deployment.onnx_export import export_model
+    torch.manual_seed(0)
+    model = init_model(ATEN, None)
+    frames = [torch.randn(1, 3, 64, 64) for _ in range(3)]
+    with pytest.raises(GraphCheckError, match='two alternatives'):
+        export_model(model, str(tmp_path / 'x'), frames[:2],
+                     log=lambda line: None, int8_calib=frames[2:],
+                     winograd=16)
+    assert not (tmp_path / 'x').exists()
+
+
 def test_winograd_option_of_the_tool(capsys, load_tool):
     tool = load_tool('tools/deployment/export_onnx.py')
     base = [ATEN, 'none', '--out-dir', 'x']
